@@ -1,0 +1,1 @@
+"""Instructor side of the assignment: stubs, build, grading through Otter, hidden properties."""

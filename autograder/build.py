@@ -1,0 +1,108 @@
+"""Build ``dist/autograder.zip`` (for Gradescope and ``otter run``) and ``dist/student.zip``.
+
+The autograder zip is Otter's own (``otter generate``), with:
+- one exception-based test file per question, named by question id;
+- ``files/driver.ipynb``: the one-cell notebook Otter executes (trusted code only);
+- ``files/grader_lib/``: the ``checker`` and ``autograder`` packages and the reference
+  solutions, importable only from the driver's kernel;
+- a ``run_autograder`` that first leaves only the four student files in the submission.
+
+The student zip holds the stubs, the student README, the public properties and
+the self-check command; never the reference solutions or hidden properties.
+"""
+
+import json
+import shutil
+import tempfile
+import zipfile
+from contextlib import chdir
+from pathlib import Path
+
+import nbformat
+from otter.generate import main as otter_generate
+
+from autograder.stubs import ASSIGNMENT, ROOT
+from checker.registry import QUESTIONS
+
+DIST = ROOT / "dist"
+GRADING_REQUIREMENTS = ROOT / "requirements" / "grading.txt"
+PYTHON_VERSION = "3.11"
+OTTER_CONFIG = {"lang": "python", "show_hidden": True, "show_stdout": False, "logo": False}
+STAGE_COMMAND = "(cd /autograder/source/files/grader_lib && python -m autograder.stage /autograder/submission)\n"
+IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
+
+TEST_FILE = '''"""Otter test file for {question} (written by `python -m autograder build`)."""
+from autograder.otter_cases import cases
+
+OK_FORMAT = False
+name = "{question}"
+globals().update(cases(name))
+'''
+
+DRIVER_SOURCE = """\
+# Trusted driver: Otter runs this notebook; student code only runs in worker processes.
+import os
+import sys
+
+sys.path.insert(0, os.path.abspath("grader_lib"))
+import autograder.otter_cases  # noqa: E402,F401
+"""
+
+
+def driver_notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(DRIVER_SOURCE)])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    return nb
+
+
+def build_autograder(out: Path) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        tests = work / "tests"
+        tests.mkdir()
+        for q in QUESTIONS:
+            (tests / f"{q.id}.py").write_text(TEST_FILE.format(question=q.id))
+        lib = work / "grader_lib"
+        for package in ("checker", "autograder", "solutions"):
+            shutil.copytree(ROOT / package, lib / package, ignore=IGNORED)
+        nbformat.write(driver_notebook(), work / "driver.ipynb")
+        (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG))
+        with chdir(work):
+            otter_generate(
+                tests_dir="tests",
+                output_path=str(work / "otter.zip"),
+                config="otter_config.json",
+                requirements=str(GRADING_REQUIREMENTS),
+                no_environment=True,
+                files=["driver.ipynb", "grader_lib"],
+                python_version=PYTHON_VERSION,
+            )
+        _rewrite_with_staging(work / "otter.zip", out)
+    return out
+
+
+def _rewrite_with_staging(source: Path, out: Path):
+    """Copy Otter's zip, adding the staging step before Otter runs on Gradescope."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == "run_autograder":
+                lines = data.decode().splitlines(keepends=True)
+                data = "".join(lines[:-1] + [STAGE_COMMAND, lines[-1]]).encode()
+            zout.writestr(info, data)
+
+
+def build_student(out: Path) -> Path:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(ASSIGNMENT.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                zf.write(path, path.relative_to(ASSIGNMENT))
+        for path in sorted((ROOT / "checker").rglob("*.py")):
+            zf.write(path, path.relative_to(ROOT))
+    return out
+
+
+def build(dist: Path = DIST) -> tuple[Path, Path]:
+    return build_autograder(dist / "autograder.zip"), build_student(dist / "student.zip")

@@ -1,0 +1,1 @@
+"""Public properties, one module per question id (shipped to students)."""

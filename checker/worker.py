@@ -1,0 +1,194 @@
+"""The worker: the only process that imports and runs student code.
+
+Started by ``checker.sandbox`` as ``python -I worker.py REQ_FD REPLY_FD``. It loads
+one student module by path, then serves call requests until its input closes.
+Requests and replies are length-prefixed ``torch.save`` payloads of plain data
+(dicts, lists, str, int, float, bool, None and plain tensors); the grader reads
+replies with ``torch.load(weights_only=True)`` and re-validates every field, so
+nothing here is trusted by the grader. The file imports only the standard
+library and torch, so it can be copied alone into a sandbox directory.
+"""
+
+import importlib.util
+import io
+import os
+import struct
+import sys
+import traceback
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+MAX_TEXT = 2000
+HEADER = struct.Struct("<Q")
+
+
+def read_exact(fd, n):
+    chunks = []
+    while n:
+        chunk = os.read(fd, n)
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        n -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(fd):
+    (size,) = HEADER.unpack(read_exact(fd, HEADER.size))
+    return torch.load(io.BytesIO(read_exact(fd, size)), weights_only=True)
+
+
+def send(fd, message):
+    buffer = io.BytesIO()
+    torch.save(message, buffer)
+    data = buffer.getvalue()
+    os.write(fd, HEADER.pack(len(data)))
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class CallRecorder(TorchFunctionMode):
+    """Counts torch calls and remembers which watched functions were called."""
+
+    def __init__(self, watched):
+        super().__init__()
+        self.count = 0
+        self.watched = set(watched)
+        self.seen = set()
+
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        self.count += 1
+        name = getattr(func, "__name__", "")
+        if name in self.watched:
+            self.seen.add(name)
+        return func(*args, **(kwargs or {}))
+
+
+def student_traceback(error, student_file):
+    """The frames of ``error``'s traceback that lie in the student's file."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == student_file]
+    lines = [f"  {os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: {f.line}" for f in frames]
+    return "\n".join(lines[-5:])
+
+
+def describe_error(error, student_file):
+    return {
+        "ok": False,
+        "error_type": type(error).__name__[:80],
+        "message": str(error)[:MAX_TEXT],
+        "traceback": student_traceback(error, student_file)[:MAX_TEXT],
+    }
+
+
+def to_device(value, device):
+    if isinstance(value, torch.Tensor):
+        return value.to(device)
+    if isinstance(value, (list, tuple)):
+        return type(value)(to_device(v, device) for v in value)
+    return value
+
+
+def encode(value):
+    """Plain-data description of a returned value."""
+    if isinstance(value, torch.Tensor):
+        plain = value.detach().as_subclass(torch.Tensor)
+        data = None if plain.device.type == "meta" else plain.cpu().clone()
+        return {
+            "kind": "tensor",
+            "exact_type": type(value) is torch.Tensor,
+            "dtype": str(value.dtype),
+            "shape": list(value.shape),
+            "device": value.device.type,
+            "data": data,
+        }
+    if isinstance(value, tuple):
+        return {"kind": "tuple", "items": [encode(v) for v in value]}
+    return {"kind": "other", "type": type(value).__name__[:80], "repr": repr(value)[:200]}
+
+
+def mutated_arguments(originals, args):
+    return [
+        i
+        for i, (before, after) in enumerate(zip(originals, args))
+        if isinstance(before, torch.Tensor) and (before.shape != after.shape or not torch.equal(before.nan_to_num(), after.nan_to_num()))
+    ]
+
+
+def call(module, request, student_file):
+    func = getattr(module, request["function"], None)
+    if not callable(func):
+        return {"ok": False, "error_type": "AttributeError", "message": f"no function named {request['function']}", "traceback": ""}
+    device = request.get("device", "cpu")
+    args = to_device(list(request["args"]), device)
+    kwargs = to_device(dict(request.get("kwargs", {})), device)
+    grad_args = request.get("grad_args", [])
+    for i in grad_args:
+        args[i] = args[i].detach().requires_grad_(True)
+    originals = [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
+    if request.get("seed") is not None:
+        torch.manual_seed(request["seed"])
+    recorder = CallRecorder(request.get("watch", []))
+    try:
+        with recorder:
+            result = func(*args, **kwargs)
+    except Exception as error:  # the student's exception is the answer
+        return describe_error(error, student_file)
+    reply = {
+        "ok": True,
+        "result": encode(result),
+        "op_count": recorder.count,
+        "watched_calls": sorted(recorder.seen),
+        "mutated": [] if device == "meta" else mutated_arguments(originals, args),
+    }
+    if grad_args:
+        reply["grads"] = gradients(result, request, [args[i] for i in grad_args])
+    return reply
+
+
+def gradients(result, request, inputs):
+    """Gradients of ``<output, grad_output>`` with respect to ``inputs``, or a reason."""
+    output = result
+    if request.get("grad_output_index") is not None and isinstance(result, tuple):
+        output = result[request["grad_output_index"]]
+    if not isinstance(output, torch.Tensor) or not output.requires_grad:
+        return {"ok": False, "reason": "the output is not connected to the inputs by autograd"}
+    grad_output = request["grad_output"].to(output.device)
+    try:
+        grads = torch.autograd.grad(output, inputs, grad_output.to(output.dtype), allow_unused=True)
+    except Exception as error:
+        return {"ok": False, "reason": f"{type(error).__name__}: {str(error)[:500]}"}
+    return {"ok": True, "values": [None if g is None else g.detach().cpu().clone() for g in grads]}
+
+
+def load(path):
+    spec = importlib.util.spec_from_file_location(os.path.splitext(os.path.basename(path))[0], path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def serve(request_fd, reply_fd):
+    send(reply_fd, {"ok": True, "ready": True, "cuda": torch.cuda.is_available()})
+    module, student_file = None, None
+    while True:
+        try:
+            request = receive(request_fd)
+        except EOFError:
+            return
+        if request["op"] == "load":
+            student_file = request["path"]
+            try:
+                module = load(student_file)
+                reply = {"ok": True}
+            except BaseException as error:  # SystemExit at import is a broken module too
+                reply = describe_error(error, student_file)
+        else:
+            reply = call(module, request, student_file)
+        send(reply_fd, reply)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))
