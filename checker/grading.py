@@ -35,8 +35,9 @@ class QuestionResult:
 class Session:
     """One submission's students, one question at a time (one worker alive at most)."""
 
-    def __init__(self, folder: Path, device: str | None = None, limits: Limits = Limits()):
+    def __init__(self, folder: Path, device: str | None = None, limits: Limits = Limits(), include_hidden: bool = True):
         self.files = find_files(Path(folder))
+        self.include_hidden = include_hidden
         self.device = device or default_device()
         self.limits = limits
         self._current: tuple[str, Student] | None = None
@@ -56,6 +57,6 @@ class Session:
 
     def grade(self, question_id: str) -> QuestionResult:
         student = self.student(question_id)
-        outcomes = [props.run(p, student) for p in properties(question_id)]
+        outcomes = [props.run(p, student) for p in properties(question_id, self.include_hidden)]
         self.close()
         return QuestionResult(question_id, outcomes, student.output)

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, Verbosity, settings
 
 from checker import feedback
 from checker.sandbox import WorkerLost
-from checker.student import NOTE_PREFIX, Student, StudentRaised, Unavailable
+from checker.student import Student, StudentRaised, Unavailable
 
 SETTINGS = settings(
     derandomize=True,
@@ -24,6 +24,7 @@ SETTINGS = settings(
     suppress_health_check=list(HealthCheck),
     print_blob=False,
 )
+SHRINK_BUDGET = 60  # examples tried after the first failure, shrinking included
 
 
 class PropertyFailed(Exception):
@@ -63,21 +64,60 @@ class PropertyList(list):
             if hasattr(check, "hypothesis"):
                 extra = {} if max_examples is None else {"max_examples": max_examples}
                 check = settings(SETTINGS, **extra)(check)
+                check.hypothesis.inner_test = _with_shrink_budget(check.hypothesis.inner_test)
             self.append(Property(self.question, check.__name__, claim, points, self.hidden, check))
             return check
 
         return register
 
 
+class ShrinkBudgetSpent(BaseException):
+    """Shrinking has tried enough examples; ``failure`` is the smallest found so far."""
+
+    def __init__(self, failure: Exception):
+        super().__init__(str(failure))
+        self.failure = failure
+
+
+def _with_shrink_budget(inner_test):
+    """Record each example's calls on its failure, and stop shrinking after a budget.
+
+    Hypothesis explores and shrinks examples in order of simplicity, so the latest
+    failing example is the smallest seen; grading hundreds of submissions cannot
+    afford an unbounded search for an even smaller one.
+    """
+
+    def budgeted(student, *args, **kwargs):
+        student.log.clear()
+        if student.examples_after_failure:
+            student.examples_after_failure += 1
+        try:
+            return inner_test(student, *args, **kwargs)
+        except Exception as failure:
+            failure.calls = list(student.log)
+            student.examples_after_failure = student.examples_after_failure or 1
+            if student.examples_after_failure > SHRINK_BUDGET:
+                raise ShrinkBudgetSpent(failure) from None
+            raise
+
+    return budgeted
+
+
 def run(prop: Property, student: Student) -> Outcome:
     """Check one property; never raises for anything the submission does."""
     student.log.clear()
+    student.examples_after_failure = 0
     try:
-        prop.check(student)
+        try:
+            prop.check(student)
+        except ShrinkBudgetSpent as spent:
+            raise spent.failure from None
     except PropertyFailed as failure:
         calls = _calls(failure, student) if failure.show_calls else []
         return _failed(prop, calls + _expected_got(failure), failure.what)
     except StudentRaised as raised:
+        if raised.error_type == "NotImplementedError":
+            return _failed(prop, [], f"{raised.function} is not implemented yet (it raises NotImplementedError)")
         where = f"\n{raised.traceback}" if raised.traceback.strip() else ""
         return _failed(prop, _calls(raised, student), f"{raised}{where}")
     except (Unavailable, WorkerLost) as lost:
@@ -93,8 +133,7 @@ def _failed(prop, details, reason) -> Outcome:
 
 
 def _calls(error, student) -> list[str]:
-    calls = [n.removeprefix(NOTE_PREFIX) for n in getattr(error, "__notes__", []) if n.startswith(NOTE_PREFIX)]
-    calls = calls or student.log
+    calls = getattr(error, "calls", None) or student.log
     if not calls:
         return []
     shown = "\n".join(f"  {c}" for c in calls[-3:])

@@ -26,9 +26,11 @@ def question(question_id: str) -> Question:
     return next(q for q in QUESTIONS if q.id == question_id)
 
 
-def properties(question_id: str) -> list[Property]:
+def properties(question_id: str, include_hidden: bool = True) -> list[Property]:
     """Public properties, then the hidden ones where the autograder ships them."""
     public = importlib.import_module(f"checker.questions.{question_id}").PROPERTIES
+    if not include_hidden:
+        return list(public)
     try:
         hidden = importlib.import_module(f"autograder.hidden.{question_id}").PROPERTIES
     except ModuleNotFoundError as missing:

@@ -1,0 +1,83 @@
+"""Shared fixtures: the built zips, submissions assembled from the reference and the corpus."""
+
+import json
+import shutil
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from autograder.build import build
+from checker.grading import QuestionResult, Session
+from checker.registry import QUESTIONS, question
+
+ROOT = Path(__file__).resolve().parents[1]
+SOLUTIONS = ROOT / "solutions"
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def corpus(kind: str) -> list[Path]:
+    return sorted((CORPUS / kind).glob("q*/*.py"))
+
+
+def corpus_id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def submission(folder: Path, replacements: dict[str, Path | str] = {}) -> Path:
+    """A folder holding the reference files, some replaced (path or source text)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for q in QUESTIONS:
+        shutil.copy(SOLUTIONS / q.file, folder / q.file)
+    for name, source in replacements.items():
+        text = source.read_text() if isinstance(source, Path) else source
+        (folder / name).write_text(text)
+    return folder
+
+
+@cache
+def grade_source(question_id: str, source: str, tmp: Path) -> QuestionResult:
+    """Grade one question from one file's text (each question reads only its own file)."""
+    folder = tmp / f"{question_id}-{abs(hash(source))}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / question(question_id).file).write_text(source)
+    return Session(folder).grade(question_id)
+
+
+def grade_folder(folder: Path, tmp: Path) -> dict[str, QuestionResult]:
+    return {q.id: grade_source(q.id, (folder / q.file).read_text(), tmp) for q in QUESTIONS}
+
+
+@pytest.fixture(scope="session")
+def scratch(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("graded")
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dist")
+    build(folder)
+    return folder
+
+
+def run_grade(dist: Path, submission_path: Path, results: Path) -> tuple[subprocess.CompletedProcess, dict]:
+    """``python -m autograder grade`` as an instructor runs it."""
+    command = [
+        sys.executable,
+        "-m",
+        "autograder",
+        "grade",
+        str(submission_path),
+        "--results",
+        str(results),
+        "--autograder",
+        str(dist / "autograder.zip"),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=900)
+    return done, json.loads(results.read_text())
+
+
+def scores(results: dict) -> dict[str, float]:
+    return {t["name"]: t["score"] for t in results["tests"] if t.get("name") in {q.id for q in QUESTIONS}}

@@ -1,0 +1,60 @@
+"""What each zip contains, and that the checked-in stubs come from the solutions."""
+
+import zipfile
+
+from autograder.stubs import ASSIGNMENT, BLOCK, SOLUTIONS, expected_stubs
+from checker.registry import QUESTIONS, properties
+
+
+def solution_blocks() -> list[set[str]]:
+    """The substantial lines of each solution block of the reference."""
+    blocks = []
+    for q in QUESTIONS:
+        for block in BLOCK.finditer((SOLUTIONS / q.file).read_text()):
+            blocks.append({line.strip() for line in block.group(0).splitlines() if len(line.strip()) > 20 and "SOLUTION" not in line})
+    return blocks
+
+
+def leaks(text: str, block: set[str]) -> bool:
+    """Most of a solution block's lines appear in ``text`` (a line or two may be the spec's own formula)."""
+    return sum(line in text for line in block) * 2 > len(block)
+
+
+def test_checked_in_stubs_are_generated_from_the_solutions():
+    for name, source in expected_stubs().items():
+        assert (ASSIGNMENT / name).read_text() == source, f"run `python -m autograder stubs` ({name} is stale)"
+
+
+def test_stubs_keep_signatures_and_docstrings_but_no_solution():
+    for name, source in expected_stubs().items():
+        assert "BEGIN SOLUTION" not in source and "NotImplementedError" in source
+        assert '"""' in source
+
+
+def test_student_zip_has_no_reference_code_and_no_hidden_tests(dist):
+    with zipfile.ZipFile(dist / "student.zip") as zf:
+        names = zf.namelist()
+        texts = [zf.read(n).decode(errors="replace") for n in names]
+    assert not any(n.startswith(("solutions/", "autograder/")) for n in names)
+    everything = "\n".join(texts)
+    assert len(solution_blocks()) == 8  # one per function of the spec
+    assert not any(leaks(text, block) for text in texts for block in solution_blocks())
+    hidden_claims = [p.claim for q in QUESTIONS for p in properties(q.id) if p.hidden]
+    assert hidden_claims and not any(claim in everything for claim in hidden_claims)
+    assert {q.file for q in QUESTIONS} <= set(names)
+    assert "checker/__main__.py" in names and "README.md" in names
+
+
+def test_autograder_zip_has_one_test_file_per_question_and_the_driver(dist):
+    with zipfile.ZipFile(dist / "autograder.zip") as zf:
+        names = set(zf.namelist())
+        run_autograder = zf.read("run_autograder").decode()
+    assert {f"tests/{q.id}.py" for q in QUESTIONS} <= names
+    assert "files/driver.ipynb" in names and "files/grader_lib/solutions/nt_xent.py" in names
+    assert "autograder.stage" in run_autograder
+
+
+def test_points_per_question_match_the_spec():
+    for q in QUESTIONS:
+        assert sum(p.points for p in properties(q.id)) == q.points
+        assert any(not p.hidden for p in properties(q.id)) and any(p.hidden for p in properties(q.id))

@@ -1,0 +1,77 @@
+"""The instructor CLI end to end: build, grade through Otter, feedback, determinism."""
+
+import json
+import subprocess
+import sys
+import zipfile
+
+from checker.registry import QUESTIONS
+from tests.conftest import ROOT, SOLUTIONS, CORPUS, run_grade, scores, submission
+
+FULL = {q.id: q.points for q in QUESTIONS}
+
+
+def test_reference_gets_full_marks_through_grade(dist, tmp_path):
+    done, results = run_grade(dist, SOLUTIONS, tmp_path / "results.json")
+    assert done.returncode == 0, done.stderr
+    assert scores(results) == FULL
+    for q in QUESTIONS:
+        assert q.id in done.stdout
+
+
+def test_reference_gets_full_marks_through_otter_run(dist, tmp_path):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for q in QUESTIONS:
+            zf.write(SOLUTIONS / q.file, q.file)
+    out = tmp_path / "out"
+    out.mkdir()
+    command = [sys.executable, "-m", "otter", "run", "-a", str(dist / "autograder.zip"), "-o", str(out), str(archive)]
+    subprocess.run(command, check=True, capture_output=True, cwd=tmp_path, timeout=900)
+    assert scores(json.loads((out / "results.json").read_text())) == FULL
+
+
+def test_untouched_stubs_get_zero_with_a_message_per_question(dist, tmp_path):
+    done, results = run_grade(dist, ROOT / "assignment", tmp_path / "results.json")
+    assert done.returncode == 0
+    assert scores(results) == {q.id: 0 for q in QUESTIONS}
+    for entry in results["tests"]:
+        if entry["name"] in FULL:
+            assert "is not implemented yet" in entry["output"]
+            assert "Traceback" not in entry["output"]
+
+
+def test_missing_file_costs_only_its_question(dist, tmp_path):
+    folder = submission(tmp_path / "sub")
+    (folder / "rotation.py").unlink()
+    done, results = run_grade(dist, folder, tmp_path / "results.json")
+    assert scores(results) == {**FULL, "q3_rotation": 0}
+    q3 = next(t for t in results["tests"] if t["name"] == "q3_rotation")
+    assert "rotation.py was not found in your submission" in q3["output"]
+
+
+def test_nested_zip_with_extra_files_is_graded(dist, tmp_path):
+    archive = tmp_path / "handin.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for q in QUESTIONS:
+            zf.write(SOLUTIONS / q.file, f"my-work/{q.file}")
+        zf.writestr("my-work/torch.py", "raise SystemExit('a stray file must never be imported')")
+        zf.writestr("my-work/notes.txt", "ignored")
+    done, results = run_grade(dist, archive, tmp_path / "results.json")
+    assert scores(results) == FULL
+
+
+def test_several_bugs_each_cost_only_their_question_and_grading_is_reproducible(dist, tmp_path):
+    folder = submission(
+        tmp_path / "sub",
+        {
+            "nt_xent.py": CORPUS / "mutants" / "q2_nt_xent" / "no_self_mask.py",
+            "mae.py": CORPUS / "mutants" / "q4_mae" / "inverted_mask.py",
+        },
+    )
+    _, first = run_grade(dist, folder, tmp_path / "first.json")
+    _, second = run_grade(dist, folder, tmp_path / "second.json")
+    got = scores(first)
+    assert got["q1_cosine"] == FULL["q1_cosine"] and got["q3_rotation"] == FULL["q3_rotation"]
+    assert got["q2_nt_xent"] < FULL["q2_nt_xent"] and got["q4_mae"] < FULL["q4_mae"]
+    assert first == second
