@@ -6,7 +6,7 @@ from checker import expect
 from checker.properties import PropertyFailed
 from checker.student import Student, StudentRaised
 
-DEVICE_MISMATCH = ("same device", "two devices", "device type", "found at least two")
+DEVICE_MISMATCH = ("same device", "two devices", "device type", "found at least two", "expected device")
 
 
 def outputs(value) -> tuple:

@@ -9,7 +9,7 @@ and got, and for an exception the lines of the student's own file.
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, Verbosity, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 
 from checker import feedback
 from checker.sandbox import WorkerLost
@@ -23,6 +23,8 @@ SETTINGS = settings(
     verbosity=Verbosity.normal,
     suppress_health_check=list(HealthCheck),
     print_blob=False,
+    report_multiple_bugs=False,  # stop at the first bug: its smallest example is the feedback
+    phases=[p for p in Phase if p != Phase.explain],
 )
 SHRINK_BUDGET = 60  # examples tried after the first failure, shrinking included
 
