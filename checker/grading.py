@@ -46,7 +46,8 @@ class Session:
         if self._current and self._current[0] == question_id:
             return self._current[1]
         self.close()
-        student = Student(self.files.get(question(question_id).file), self.device, self.limits)
+        file_name = question(question_id).file
+        student = Student(self.files.get(file_name), self.device, self.limits, file_name)
         self._current = (question_id, student)
         return student
 

@@ -2,8 +2,10 @@
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from checker.properties import Property
+if TYPE_CHECKING:  # the CLI reads the question table without importing torch and Hypothesis
+    from checker.properties import Property
 
 
 @dataclass(frozen=True)
@@ -26,7 +28,7 @@ def question(question_id: str) -> Question:
     return next(q for q in QUESTIONS if q.id == question_id)
 
 
-def properties(question_id: str, include_hidden: bool = True) -> list[Property]:
+def properties(question_id: str, include_hidden: bool = True) -> "list[Property]":
     """Public properties, then the hidden ones where the autograder ships them."""
     public = importlib.import_module(f"checker.questions.{question_id}").PROPERTIES
     if not include_hidden:

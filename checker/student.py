@@ -38,7 +38,7 @@ class Other:
     repr: str
 
     def __repr__(self):
-        return f"a {self.type} ({self.repr})"
+        return f"a {self.type} ({' '.join(self.repr.split())})"
 
 
 @dataclass
@@ -68,52 +68,78 @@ DTYPES = {
 }
 
 
-def _decode(encoded, devices):
-    """Rebuild a returned value from the worker's plain-data description."""
+def _text(value, limit: int = 2000) -> str:
+    """A string field of a reply, clipped; anything else (a nested structure, a number) is dropped."""
+    return value[:limit] if type(value) is str else ""
+
+
+def _plain_tensor(data) -> torch.Tensor | None:
+    """``data`` as the grader's own ordinary CPU tensor, or None if it is anything else."""
+    if type(data) is not torch.Tensor or data.layout != torch.strided or data.device.type != "cpu" or data.is_quantized:
+        return None
+    return data.detach().resolve_conj().resolve_neg().clone(memory_format=torch.contiguous_format)
+
+
+def _decode(encoded, devices, nested: bool = False):
+    """Rebuild a returned value from the worker's plain-data description.
+
+    Only what a student function can return is accepted: a tensor, or a flat
+    tuple of them; a tuple inside a tuple is described, not walked, so a reply
+    built from shared references cannot make the grader do unbounded work.
+    """
     kind = encoded.get("kind") if isinstance(encoded, dict) else None
     if kind == "tuple" and isinstance(encoded.get("items"), list):
-        return tuple(_decode(item, devices) for item in encoded["items"][:8])
+        if nested:
+            return Other("tuple", "a tuple inside a tuple")
+        return tuple(_decode(item, devices, nested=True) for item in encoded["items"][:8])
     if kind == "tensor":
-        devices.add(str(encoded.get("device")))
         if encoded.get("exact_type") is not True:
             return Other("tensor subclass", "subclasses of torch.Tensor are not accepted")
-        data, dtype, shape = encoded.get("data"), DTYPES.get(encoded.get("dtype")), encoded.get("shape")
+        devices.add(_text(encoded.get("device"), 20))
+        data, dtype, shape = encoded.get("data"), DTYPES.get(_text(encoded.get("dtype"), 40)), encoded.get("shape")
         if data is None:
             return torch.empty(shape, dtype=dtype, device="meta") if dtype and _is_shape(shape) else Other("tensor", "unreadable")
-        if type(data) is not torch.Tensor or data.dtype != dtype or list(data.shape) != shape:
+        plain = _plain_tensor(data)
+        if plain is None or plain.dtype != dtype or list(plain.shape) != shape:
             raise WorkerLost("the worker's reply did not describe its tensor consistently")
-        return data
+        return plain
     if kind == "other":
-        return Other(str(encoded.get("type"))[:80], str(encoded.get("repr"))[:200])
+        return Other(_text(encoded.get("type"), 80) or "value", _text(encoded.get("repr"), 200))
     raise WorkerLost("the worker's reply was not in the expected format")
 
 
 def _is_shape(shape):
-    return isinstance(shape, list) and all(type(s) is int and s >= 0 for s in shape)
+    return isinstance(shape, list) and len(shape) <= 16 and all(type(s) is int and s >= 0 for s in shape)
 
 
 def _grads(encoded, count):
     if not isinstance(encoded, dict):
         return None
     if encoded.get("ok") is not True:
-        return str(encoded.get("reason"))[:500]
+        return _text(encoded.get("reason"), 500) or "no reason given"
     values = encoded.get("values")
     if not isinstance(values, list) or len(values) != count:
         raise WorkerLost("the worker's gradients were not in the expected format")
-    if any(v is not None and type(v) is not torch.Tensor for v in values):
+    plain = [None if v is None else _plain_tensor(v) for v in values]
+    if any(p is None and v is not None for p, v in zip(plain, values)):
         raise WorkerLost("the worker's gradients were not plain tensors")
-    return values
+    return plain
+
+
+def _list(value) -> list:
+    return value if type(value) is list else []
 
 
 class Student:
     """One question's module, served by a worker process started on first use."""
 
-    def __init__(self, path: Path | None, device: str = "cpu", limits: Limits = Limits()):
+    def __init__(self, path: Path | None, device: str = "cpu", limits: Limits = Limits(), file_name: str | None = None):
         self.path, self.device, self.limits = path, device, limits
+        self.file_name = file_name or _name(path)
         self._worker = None
         self._dead: dict[str, str] = {}
         self._crashes: dict[str, int] = {}
-        self._broken = None if path is not None and path.is_file() else f"{_name(path)} was not found in your submission"
+        self._broken = None if path is not None and path.is_file() else f"{self.file_name} was not found in your submission"
         self.log: list[str] = []  # calls of the current example, shown on failure
         self.examples_after_failure = 0
         self.output = ""
@@ -137,14 +163,14 @@ class Student:
         }
         reply = self._request(function, request)
         if reply.get("ok") is not True:
-            raise StudentRaised(function, str(reply.get("error_type")), str(reply.get("message")), str(reply.get("traceback")))
+            raise StudentRaised(function, _text(reply.get("error_type"), 80), _text(reply.get("message")), _text(reply.get("traceback")))
         devices = set()
         return Reply(
             value=_decode(reply.get("result"), devices),
             devices=devices,
             op_count=_int(reply.get("op_count")),
-            watched_calls=tuple(str(c) for c in reply.get("watched_calls", []) if isinstance(c, str)),
-            mutated=tuple(i for i in reply.get("mutated", []) if type(i) is int),
+            watched_calls=tuple(c[:80] for c in _list(reply.get("watched_calls"))[:100] if type(c) is str),
+            mutated=tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),
             grads=_grads(reply.get("grads"), len(grad_args)) if grad_args else None,
         )
 
@@ -175,7 +201,8 @@ class Student:
             if loaded.get("ok") is not True:
                 self._stop_worker()
                 self._broken = (
-                    f"importing {_name(self.path)} raised {loaded.get('error_type')}: {loaded.get('message')}\n{loaded.get('traceback')}"
+                    f"importing {_name(self.path)} raised {_text(loaded.get('error_type'), 80)}: "
+                    f"{_text(loaded.get('message'))}\n{_text(loaded.get('traceback'))}"
                 )
                 raise Unavailable(self._broken)
         return self._worker

@@ -7,11 +7,17 @@ Requests and replies are length-prefixed ``torch.save`` payloads of plain data
 replies with ``torch.load(weights_only=True)`` and re-validates every field, so
 nothing here is trusted by the grader. The file imports only the standard
 library and torch, so it can be copied alone into a sandbox directory.
+
+The torch functions this file uses are bound (``T``) before the student's module
+is imported: a module that patches ``torch.equal`` or ``torch.Tensor.clone``
+changes its own view of torch, not what the worker measures and sends.
 """
 
 import importlib.util
 import io
+import json
 import os
+import resource
 import struct
 import sys
 import traceback
@@ -21,6 +27,21 @@ from torch.overrides import TorchFunctionMode
 
 MAX_TEXT = 2000
 HEADER = struct.Struct("<Q")
+_Base = torch._C.TensorBase  # a C type: its methods cannot be replaced from Python
+
+
+class T:
+    """The worker's own references to torch, taken before any student code runs."""
+
+    Tensor = torch.Tensor
+    save, load, equal, manual_seed, grad = torch.save, torch.load, torch.equal, torch.manual_seed, torch.autograd.grad
+    detach, clone, cpu, to, nan_to_num = _Base.detach, _Base.clone, _Base.cpu, _Base.to, _Base.nan_to_num
+    requires_grad_, size = _Base.requires_grad_, _Base.size
+    device, dtype, requires_grad = _Base.device.__get__, _Base.dtype.__get__, _Base.requires_grad.__get__
+
+
+def is_tensor(value):
+    return isinstance(value, T.Tensor)
 
 
 def read_exact(fd, n):
@@ -36,12 +57,12 @@ def read_exact(fd, n):
 
 def receive(fd):
     (size,) = HEADER.unpack(read_exact(fd, HEADER.size))
-    return torch.load(io.BytesIO(read_exact(fd, size)), weights_only=True)
+    return T.load(io.BytesIO(read_exact(fd, size)), weights_only=True)
 
 
 def send(fd, message):
     buffer = io.BytesIO()
-    torch.save(message, buffer)
+    T.save(message, buffer)
     data = buffer.getvalue()
     os.write(fd, HEADER.pack(len(data)))
     view = memoryview(data)
@@ -83,8 +104,8 @@ def describe_error(error, student_file):
 
 
 def to_device(value, device):
-    if isinstance(value, torch.Tensor):
-        return value.to(device)
+    if is_tensor(value):
+        return T.to(value, device)
     if isinstance(value, (list, tuple)):
         return type(value)(to_device(v, device) for v in value)
     return value
@@ -92,16 +113,18 @@ def to_device(value, device):
 
 def encode(value):
     """Plain-data description of a returned value."""
-    if isinstance(value, torch.Tensor):
-        plain = value.detach().as_subclass(torch.Tensor)
-        data = None if plain.device.type == "meta" else plain.cpu().clone()
+    if is_tensor(value):
+        if type(value) is not T.Tensor:  # a subclass: rejected by the grader; not even asked about itself
+            return {"kind": "tensor", "exact_type": False}
+        plain = T.detach(value)
+        on = T.device(plain).type
         return {
             "kind": "tensor",
-            "exact_type": type(value) is torch.Tensor,
-            "dtype": str(value.dtype),
-            "shape": list(value.shape),
-            "device": value.device.type,
-            "data": data,
+            "exact_type": True,
+            "dtype": str(T.dtype(plain)),
+            "shape": list(T.size(plain)),
+            "device": on,
+            "data": None if on == "meta" else T.clone(T.cpu(plain)),
         }
     if isinstance(value, tuple):
         return {"kind": "tuple", "items": [encode(v) for v in value]}
@@ -112,7 +135,7 @@ def mutated_arguments(originals, args):
     return [
         i
         for i, (before, after) in enumerate(zip(originals, args))
-        if isinstance(before, torch.Tensor) and (before.shape != after.shape or not torch.equal(before.nan_to_num(), after.nan_to_num()))
+        if before is not None and (T.size(before) != T.size(after) or not T.equal(T.nan_to_num(before), T.nan_to_num(after)))
     ]
 
 
@@ -125,10 +148,10 @@ def call(module, request, student_file):
     kwargs = to_device(dict(request.get("kwargs", {})), device)
     grad_args = request.get("grad_args", [])
     for i in grad_args:
-        args[i] = args[i].detach().requires_grad_(True)
-    originals = [a.detach().clone() if isinstance(a, torch.Tensor) else None for a in args]
+        args[i] = T.requires_grad_(T.detach(args[i]), True)
+    originals = [T.clone(T.detach(a)) if is_tensor(a) else None for a in args]
     if request.get("seed") is not None:
-        torch.manual_seed(request["seed"])
+        T.manual_seed(request["seed"])
     recorder = CallRecorder(request.get("watch", []))
     try:
         with recorder:
@@ -152,14 +175,14 @@ def gradients(result, request, inputs):
     output = result
     if request.get("grad_output_index") is not None and isinstance(result, tuple):
         output = result[request["grad_output_index"]]
-    if not isinstance(output, torch.Tensor) or not output.requires_grad:
+    if not is_tensor(output) or not T.requires_grad(output):
         return {"ok": False, "reason": "the output is not connected to the inputs by autograd"}
-    grad_output = request["grad_output"].to(output.device)
+    grad_output = T.to(request["grad_output"], T.device(output), T.dtype(output))
     try:
-        grads = torch.autograd.grad(output, inputs, grad_output.to(output.dtype), allow_unused=True)
+        grads = T.grad(output, inputs, grad_output, allow_unused=True)
     except Exception as error:
         return {"ok": False, "reason": f"{type(error).__name__}: {str(error)[:500]}"}
-    return {"ok": True, "values": [None if g is None else g.detach().cpu().clone() for g in grads]}
+    return {"ok": True, "values": [None if g is None else T.clone(T.cpu(T.detach(g))) for g in grads]}
 
 
 def load(path):
@@ -170,9 +193,35 @@ def load(path):
     return module
 
 
+def warm_up():
+    """Pay for torch's lazy imports now, under the boot deadline, not in a student's call.
+
+    The first operation on a ``meta`` tensor imports several hundred modules
+    (decompositions, sympy): seconds on a slow grading machine.
+    """
+    (torch.empty(2, device="meta") + 1).sum()
+
+
+def tighten_memory(allowance: str):
+    """Lower RLIMIT_DATA to what this process uses now (Python, torch, the warm-up) plus
+    ``allowance`` bytes for the student: a memory bomb fails inside its own call, early."""
+    if not allowance:
+        return
+    try:
+        with open("/proc/self/status") as status:
+            used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
+    except (OSError, StopIteration):  # no /proc in this view: the launcher's boot cap stays
+        return
+    limit = used + int(allowance)
+    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
+
+
 def serve(request_fd, reply_fd):
     torch.set_num_threads(1)  # tiny tensors; threads only cost time on a shared CPU
-    send(reply_fd, {"ok": True, "ready": True, "cuda": torch.cuda.is_available()})
+    warm_up()
+    tighten_memory(os.environ.pop("SANDBOX_MEMORY_BYTES", ""))
+    facts = json.loads(os.environ.pop("SANDBOX_FACTS", "{}"))  # written by the launcher, before any student code
+    send(reply_fd, {"ok": True, "ready": True, "cuda": torch.cuda.is_available(), "isolation": facts})
     module, student_file = None, None
     while True:
         try:

@@ -26,12 +26,12 @@ def corpus_id(path: Path) -> str:
     return f"{path.parent.name}/{path.stem}"
 
 
-def submission(folder: Path, replacements: dict[str, Path | str] = {}) -> Path:
+def submission(folder: Path, replacements: dict[str, Path | str] | None = None) -> Path:
     """A folder holding the reference files, some replaced (path or source text)."""
     folder.mkdir(parents=True, exist_ok=True)
     for q in QUESTIONS:
         shutil.copy(SOLUTIONS / q.file, folder / q.file)
-    for name, source in replacements.items():
+    for name, source in (replacements or {}).items():
         text = source.read_text() if isinstance(source, Path) else source
         (folder / name).write_text(text)
     return folder

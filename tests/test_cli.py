@@ -6,7 +6,7 @@ import sys
 import zipfile
 
 from checker.registry import QUESTIONS
-from tests.conftest import ROOT, SOLUTIONS, CORPUS, run_grade, scores, submission
+from tests.conftest import CORPUS, ROOT, SOLUTIONS, run_grade, scores, submission
 
 FULL = {q.id: q.points for q in QUESTIONS}
 
