@@ -1,49 +1,83 @@
-"""Wall time and peak memory of a command's whole process tree."""
+"""Wall time and peak memory of a command's whole process tree, and the machine it ran on.
+
+The tree is polled every 50 ms:
+- RSS summed over the tree, as ``ps`` shows it (pages shared between processes,
+  such as the torch libraries every Python process maps, count once per process);
+- PSS summed over the tree (each shared page split between the processes that
+  map it): the tree's actual footprint, what a memory cgroup charges for it.
+"""
 
 import os
 import platform
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import psutil
 import torch
 
+ROOT = Path(__file__).resolve().parents[1]
 POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
-class Measurement:
+class Run:
     wall_seconds: float
-    peak_tree_rss_mb: float
+    peak_rss_mb: float
+    peak_pss_mb: float
     returncode: int
+    at_peak: dict  # PSS (MB) by kind of process when the PSS sum peaked
 
 
-def tree_rss(process: psutil.Process) -> int:
-    """Resident memory of a process and all its descendants, in bytes."""
-    total = 0
-    for p in [process, *process.children(recursive=True)]:
-        try:
-            total += p.memory_info().rss
-        except psutil.Error:
-            pass
-    return total
+KINDS = (("worker.py", "worker"), ("isolation.py", "worker"), ("ipykernel", "kernel"), ("otter", "Otter"), ("autograder", "CLI"))
 
 
-def measure(command: list[str], cwd=None) -> Measurement:
+def kind(process: psutil.Process) -> str:
+    command = " ".join(process.cmdline())
+    return next((name for marker, name in KINDS if marker in command), "other")
+
+
+def pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+    except (OSError, StopIteration):
+        return 0
+
+
+def measure(command: list[str], cwd: Path = ROOT) -> Run:
     start = time.monotonic()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    watched, peak = psutil.Process(child.pid), 0
+    root, peak_rss, peak_pss, at_peak = psutil.Process(child.pid), 0, 0, {}
     while child.poll() is None:
-        peak = max(peak, tree_rss(watched))
+        rss, by_kind = 0, {}
+        try:
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            tree = []
+        for process in tree:
+            try:
+                rss += process.memory_info().rss
+                name = kind(process)
+            except psutil.Error:
+                continue
+            by_kind[name] = by_kind.get(name, 0) + pss_kb(process.pid) * 1024
+        pss = sum(by_kind.values())
+        peak_rss = max(peak_rss, rss)
+        if pss > peak_pss:
+            peak_pss, at_peak = pss, {k: round(v / 2**20) for k, v in by_kind.items()}
         time.sleep(POLL_SECONDS)
-    return Measurement(time.monotonic() - start, peak / 2**20, child.returncode)
+    return Run(time.monotonic() - start, peak_rss / 2**20, peak_pss / 2**20, child.returncode, at_peak)
 
 
 def machine() -> str:
-    memory = psutil.virtual_memory().total / 2**30
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
     return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {memory:.0f} GiB RAM, "
-        f"load average at start {load}; Python {platform.python_version()}, torch {torch.__version__}"
+        f"{platform.processor() or platform.machine()}, `nproc` = {os.cpu_count()}, {memory} RAM (`free -h`), "
+        f"Python {platform.python_version()}, torch {torch.__version__}, running as {'root' if os.geteuid() == 0 else 'a normal user'}"
     )
+
+
+def load() -> str:
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())

@@ -13,79 +13,21 @@ limit applies to that tree). The whole process tree is polled every 50 ms:
   map it): the tree's actual footprint, what a memory cgroup charges for it.
 """
 
-import os
-import platform
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-import torch
-
 from autograder.build import build
+from benchmarks.measure import load, machine, measure
 from checker.registry import QUESTIONS
 from checker.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "SECURITY_RESULTS.md"
 ADVERSARIAL = ROOT / "tests" / "adversarial"
-POLL_SECONDS = 0.05
 BUDGET_MB = 768
-
-
-@dataclass(frozen=True)
-class Run:
-    wall_seconds: float
-    peak_rss_mb: float
-    peak_pss_mb: float
-    returncode: int
-    at_peak: dict  # PSS (MB) by kind of process when the PSS sum peaked
-
-
-KINDS = (("worker.py", "worker"), ("isolation.py", "worker"), ("ipykernel", "kernel"), ("otter", "Otter"), ("autograder", "CLI"))
-
-
-def kind(process: psutil.Process) -> str:
-    command = " ".join(process.cmdline())
-    return next((name for marker, name in KINDS if marker in command), "other")
-
-
-def pss_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as f:
-            return next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-    except (OSError, StopIteration):
-        return 0
-
-
-def measure(command: list[str]) -> Run:
-    start = time.monotonic()
-    child = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root, peak_rss, peak_pss, at_peak = psutil.Process(child.pid), 0, 0, {}
-    while child.poll() is None:
-        rss, by_kind = 0, {}
-        try:
-            tree = [root, *root.children(recursive=True)]
-        except psutil.Error:
-            tree = []
-        for process in tree:
-            try:
-                rss += process.memory_info().rss
-                name = kind(process)
-            except psutil.Error:
-                continue
-            by_kind[name] = by_kind.get(name, 0) + pss_kb(process.pid) * 1024
-        pss = sum(by_kind.values())
-        peak_rss = max(peak_rss, rss)
-        if pss > peak_pss:
-            peak_pss, at_peak = pss, {k: round(v / 2**20) for k, v in by_kind.items()}
-        time.sleep(POLL_SECONDS)
-    return Run(time.monotonic() - start, peak_rss / 2**20, peak_pss / 2**20, child.returncode, at_peak)
 
 
 def folder_with(work: Path, name: str, attacks: dict[str, str]) -> Path:
@@ -103,18 +45,6 @@ def zipped(folder: Path) -> Path:
         for path in folder.iterdir():
             zf.write(path, path.name)
     return archive
-
-
-def machine() -> str:
-    memory = subprocess.run(["free", "-h"], capture_output=True, text=True).stdout.splitlines()[1].split()[1]
-    return (
-        f"{platform.processor() or platform.machine()}, `nproc` = {os.cpu_count()}, {memory} RAM (`free -h`), "
-        f"Python {platform.python_version()}, torch {torch.__version__}, running as {'root' if os.geteuid() == 0 else 'a normal user'}"
-    )
-
-
-def load() -> str:
-    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 def main():
