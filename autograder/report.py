@@ -1,0 +1,180 @@
+"""The class report: what the class scored and what it got wrong, on one screen.
+
+Markdown with the per-question mean and median (plus how many got full marks,
+zero, or did not attempt the question), a histogram of totals as a PNG, and per
+question the properties failed most often, each with its count and one example
+of the feedback students got. Statistics count submissions, not students (a
+group submission counts once).
+"""
+
+import statistics
+from collections import Counter
+from pathlib import Path
+
+from autograder.gradebook import FAILED, MAX_TOTAL, Graded
+from checker.registry import QUESTIONS
+
+TOP = 5
+EXAMPLE_CHARS = 140
+NOT_ATTEMPTED = ("is not implemented yet", "was not found in your submission")
+
+
+def failures(output: str) -> list[tuple[str, str]]:
+    """The ``(property, problem)`` pairs of one question's feedback, in order."""
+    if output.startswith("Grading failed"):
+        return [("grading did not complete", output.splitlines()[0].removeprefix("Grading failed:").strip())]
+    found = []
+    claim = None
+    for line in output.splitlines():
+        text = line.strip()
+        if "Property: " in text:
+            if claim is not None:
+                found.append((claim, ""))
+            claim = text.split("Property: ", 1)[1].strip()
+        elif text.startswith("Problem:") and claim is not None:
+            found.append((claim, text.removeprefix("Problem:").strip()))
+            claim = None
+    if claim is not None:
+        found.append((claim, ""))
+    return found
+
+
+def attempted(g: Graded, question_id: str) -> bool:
+    """False when the question scored 0 and every failure says the code is missing or a stub."""
+    if g.scores.get(question_id, 0) > 0 or g.outputs is None:
+        return True
+    problems = [problem for _, problem in failures(g.outputs.get(question_id, ""))]
+    return not problems or not all(any(p in problem for p in NOT_ATTEMPTED) for problem in problems)
+
+
+def most_failed(graded: list[Graded], question_id: str) -> list[tuple[str, int, str, str]]:
+    """``(property, count, example problem, example submission)``, most failed first (attempts only).
+
+    The example is the problem most submissions got for that property (the first
+    such submission by name), so one odd crash does not stand for the class.
+    """
+    counts: Counter[str] = Counter()
+    problems: dict[str, Counter[str]] = {}
+    first: dict[tuple[str, str], str] = {}
+    for g in sorted(graded, key=lambda g: g.submission):
+        if g.outputs is None or g.status == FAILED or not attempted(g, question_id):
+            continue
+        found = failures(g.outputs.get(question_id, ""))
+        counts.update(dict(found).keys())
+        for claim, problem in found:
+            if problem:
+                problems.setdefault(claim, Counter())[problem] += 1
+                first.setdefault((claim, problem), g.submission)
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    rows = []
+    for claim, count in ranked:
+        if claim in problems:
+            problem = min(problems[claim].items(), key=lambda item: (-item[1], first[(claim, item[0])]))[0]
+            rows.append((claim, count, problem, first[(claim, problem)]))
+        else:
+            rows.append((claim, count, "", ""))
+    return rows
+
+
+def markdown(graded: list[Graded], histogram: str | None = None, title: str = "Class report") -> str:
+    scored = [g for g in graded if g.status != FAILED]
+    students = sum(len(g.submitters) for g in graded)
+    lines = [f"# {title}", ""]
+    who = f" from {students} students" if students else ""
+    lines.append(f"{len(graded)} submissions{who}; {len(graded) - len(scored)} could not be graded.")
+    lines.append("Statistics are over graded submissions; a group submission counts once.")
+    lines += [
+        "",
+        "| question | points | mean | median | full marks | zero | not attempted |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    known = all(g.outputs is not None for g in scored)
+    for q in QUESTIONS:
+        values = [g.scores.get(q.id, 0.0) for g in scored]
+        skipped = sum(not attempted(g, q.id) for g in scored) if known else "?"
+        lines.append(
+            f"| {q.id} | {q.points} | {_mean(values)} | {_median(values)} | {_count(values, q.points)} | {_count(values, 0)} | {skipped} |"
+        )
+    totals = [g.total for g in scored]
+    lines.append(f"| **total** | {MAX_TOTAL} | {_mean(totals)} | {_median(totals)} | {_count(totals, MAX_TOTAL)} | {_count(totals, 0)} | |")
+    if histogram:
+        lines += ["", f"![Histogram of totals]({histogram})"]
+    lines += ["", "## What the class got wrong", ""]
+    if not known:
+        lines.append("Feedback texts were not available (gradebook CSVs only): merge the shards' output folders to list failed properties.")
+    else:
+        lines.append(
+            f"Per question, the {TOP} properties failed most often, counted over the submissions that attempted it, with one example of the feedback."
+        )
+        for q in QUESTIONS:
+            tried = [g for g in scored if attempted(g, q.id)]
+            lines += ["", f"### {q.id} ({q.points} points): mean {_mean([g.scores[q.id] for g in tried])} over {len(tried)} attempts", ""]
+            rows = most_failed(scored, q.id)
+            if not rows:
+                lines.append("No property failed.")
+                continue
+            lines += ["| failed by | property | example problem (submission) |", "| ---: | --- | --- |"]
+            for claim, count, problem, who in rows:
+                example = f"{_clip(problem)} ({who})" if problem else ""
+                lines.append(f"| {count} of {len(tried)} | {_escape(claim)} | {_escape(example)} |")
+    broken = sorted((g for g in graded if g.status == FAILED), key=lambda g: g.submission)
+    if broken:
+        lines += ["", "## Could not be graded", ""]
+        lines.append("These got 0 because grading did not complete. To retry one, delete its results.json and rerun the batch.")
+        lines.append("")
+        for g in broken:
+            reason = failures(g.outputs.get(QUESTIONS[0].id, ""))[0][1] if g.outputs else ""
+            lines.append(f"- {g.submission}" + (f": {_escape(_clip(reason))}" if reason else ""))
+    return "\n".join(lines) + "\n"
+
+
+def histogram(graded: list[Graded], path: Path) -> Path:
+    """A PNG histogram of the totals (Agg canvas, no display needed)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    totals = [g.total for g in graded if g.status != FAILED]
+    figure = Figure(figsize=(7, 3.5), dpi=110)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    step = max(1, MAX_TOTAL // 20)
+    axes.hist(totals, bins=list(range(0, MAX_TOTAL + step, step)), color="#4C72B0", edgecolor="white")
+    if totals:
+        axes.axvline(statistics.mean(totals), color="#C44E52", linestyle="--", label=f"mean {statistics.mean(totals):.1f}")
+        axes.legend(loc="upper left")
+    axes.set_xlim(0, MAX_TOTAL + step)
+    axes.set_xlabel(f"total score (out of {MAX_TOTAL})")
+    axes.set_ylabel("submissions")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_title(f"Totals of {len(totals)} graded submissions")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    return path
+
+
+def write(graded: list[Graded], report: Path, png: Path, title: str = "Class report") -> tuple[Path, Path]:
+    histogram(graded, png)
+    report.write_text(markdown(graded, png.name, title), encoding="utf-8")
+    return report, png
+
+
+def _mean(values) -> str:
+    return f"{statistics.mean(values):.1f}" if values else "-"
+
+
+def _median(values) -> str:
+    return f"{statistics.median(values):g}" if values else "-"
+
+
+def _count(values, target) -> int:
+    return sum(v == target for v in values)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= EXAMPLE_CHARS else text[: EXAMPLE_CHARS - 3] + "..."
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
