@@ -27,6 +27,17 @@ def returns_dtypes(student: Student, function: str, args, kwargs, expected: tupl
             expect.dtype(out, dtype, what)
 
 
+def raises_value_error(student: Student, function: str, args, why: str, kwargs=None):
+    """``function(*args, **kwargs)`` raises ``ValueError`` (not another exception, not a value)."""
+    try:
+        reply = student.call(function, *args, **(kwargs or {}))
+    except StudentRaised as raised:
+        got = f"{raised.error_type}: {raised.message}"
+        expect.holds(raised.error_type == "ValueError", f"{function} should raise ValueError {why}", "ValueError", got)
+        return
+    raise PropertyFailed(f"{function} should raise ValueError {why}, but it returned a value", "ValueError", reply.value)
+
+
 def inputs_unchanged(student: Student, function: str, args, kwargs):
     reply = student.call(function, *args, **kwargs)
     if reply.mutated:

@@ -6,8 +6,7 @@ from hypothesis import strategies as st
 
 from checker import common, expect
 from checker import strategies as s
-from checker.properties import PropertyFailed, PropertyList
-from checker.student import StudentRaised
+from checker.properties import PropertyList
 
 PROPERTIES = PropertyList("q4_mae", hidden=False)
 SEED = 1234
@@ -65,16 +64,6 @@ def loss_inputs(draw, p_min=1):
     return pred, target, mask
 
 
-def raises_value_error(student, function, args, why: str):
-    try:
-        reply = student.call(function, *args)
-    except StudentRaised as raised:
-        got = f"{raised.error_type}: {raised.message}"
-        expect.holds(raised.error_type == "ValueError", f"{function} should raise ValueError {why}", "ValueError", got)
-        return
-    raise PropertyFailed(f"{function} should raise ValueError {why}, but it returned a value", "ValueError", reply.value)
-
-
 def masking(student, x, mask_ratio, *noise, seed=None):
     """The student's ``(x_masked, mask, ids_restore)``, checked to be usable together.
 
@@ -123,7 +112,7 @@ def patchify_example(student, dtype):
 def patchify_not_divisible(student, p, h, w):
     if h % p == 0 and w % p == 0:
         w += 1
-    raises_value_error(student, "patchify", (torch.zeros(1, 3, h, w), p), f"for a {h}x{w} image and patch_size {p}")
+    common.raises_value_error(student, "patchify", (torch.zeros(1, 3, h, w), p), f"for a {h}x{w} image and patch_size {p}")
 
 
 @PROPERTIES.add("unpatchify undoes patchify exactly: unpatchify(patchify(imgs, p), p, C) == imgs", points=1)
@@ -138,7 +127,7 @@ def unpatchify_inverts_patchify(student, setup, dtype):
 @PROPERTIES.add("unpatchify raises ValueError when the number of patches L is not a perfect square", points=1)
 @given(length=s.sizes(2, 15).filter(lambda n: n not in (4, 9)), p=s.sizes(1, 2))
 def unpatchify_not_square(student, length, p):
-    raises_value_error(student, "unpatchify", (torch.zeros(1, length, p * p * 3), p, 3), f"for L={length} patches")
+    common.raises_value_error(student, "unpatchify", (torch.zeros(1, length, p * p * 3), p, 3), f"for L={length} patches")
 
 
 @PROPERTIES.add(
@@ -191,7 +180,7 @@ def masking_restores_kept_patches(student, inputs, dtype):
 def masking_bad_ratio(student, mask_ratio, with_noise):
     x = torch.zeros(1, 4, 2)
     args = (x, mask_ratio, torch.tensor(NOISE_EXAMPLE)) if with_noise else (x, mask_ratio)
-    raises_value_error(student, "random_masking", args, f"for mask_ratio={mask_ratio}")
+    common.raises_value_error(student, "random_masking", args, f"for mask_ratio={mask_ratio}")
 
 
 @PROPERTIES.add("without noise, random_masking draws a fresh random mask for every sample (the rows of mask are not all equal)", points=1)
