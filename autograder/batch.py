@@ -36,9 +36,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder import exports, gradebook, report
-from autograder.build import DIST, build
 from autograder.exports import Submitter
-from autograder.grade import grade
+from autograder.grade import built_autograder, failure_results, grade
 from autograder.gradebook import Graded
 from autograder.stage import stage
 from checker.registry import QUESTIONS, STUDENT_FILES
@@ -253,11 +252,6 @@ def read_complete(folder: Path, source_digest: str | None = None, autograder_dig
     return data
 
 
-def _failure(reason: str) -> dict:
-    tests = [{"name": q.id, "score": 0, "max_score": q.points, "output": f"Grading failed: {reason}"} for q in QUESTIONS]
-    return {"score": 0, "tests": tests}
-
-
 def _write_json(path: Path, data: dict):
     partial = path.with_name(path.name + ".partial")
     partial.write_text(json.dumps(data, indent=2))
@@ -274,12 +268,12 @@ def grade_one(entry: Entry, folder: Path, autograder_zip: Path, meta: dict, stop
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if entry.source is None or not entry.source.exists():
-            data = _failure(f"the submission {entry.key} is listed but its folder is missing")
+            data = failure_results(f"the submission {entry.key} is listed but its folder is missing")
         else:
             data = grade(entry.source, folder / "results.json.partial", autograder_zip)
     except Exception as exc:  # the batch's own failure (disk, permissions...): recorded, retried next run
         error = f"{type(exc).__name__}: {exc}"
-        data = _failure(f"the batch grader failed: {error}")
+        data = failure_results(f"the batch grader failed: {error}")
     seconds = time.monotonic() - start
     graded = gradebook.from_results(entry.key, entry.submitters, data)
     if stopping is not None:
@@ -313,7 +307,7 @@ def run(
     started = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    autograder_zip = Path(autograder_zip) if autograder_zip else _built_autograder()
+    autograder_zip = Path(autograder_zip) if autograder_zip else built_autograder()
     autograder_digest = file_digest(autograder_zip)
     suffix = "" if shard is None else f".shard-{shard[0]}-of-{shard[1]}"
     entries = [e for e in discover(paths, out / SOURCES / f"unpacked{suffix}") if in_shard(e.key, shard)]
@@ -346,7 +340,7 @@ def run(
                 outcome = future.result()
             except Exception as exc:  # grade_one guards itself; this is the last line of defence
                 entry, error = futures[future], f"{type(exc).__name__}: {exc}"
-                outcome = Outcome(entry, gradebook.from_results(entry.key, entry.submitters, _failure(error)), error=error)
+                outcome = Outcome(entry, gradebook.from_results(entry.key, entry.submitters, failure_results(error)), error=error)
             if outcome is not None:
                 batch.outcomes.append(outcome)
                 bar.step(outcome)
@@ -372,13 +366,6 @@ def cpu_count() -> int:
         return len(os.sched_getaffinity(0)) or 1
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-def _built_autograder() -> Path:
-    path = DIST / "autograder.zip"
-    if not path.is_file():
-        build()
-    return path
 
 
 def stop_children():

@@ -23,7 +23,7 @@ OTTER_TIMEOUT_SECONDS = 900
 
 
 def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -> dict:
-    autograder_zip = autograder_zip or _built_autograder()
+    autograder_zip = autograder_zip or built_autograder()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
         work = Path(tmp)
         staged = stage(Path(submission), work / "staged")
@@ -37,13 +37,13 @@ def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -
         produced = output / "results.json"
         data = _read_results(produced) if produced.is_file() else None
         if data is None or not _has_every_question(data):
-            data = _failure_results(f"Otter did not produce a complete results.json.\n{log[-2000:]}")
+            data = failure_results(f"Otter did not produce a complete results.json.\n{log[-2000:]}")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(data, indent=2))
     return data
 
 
-def _built_autograder() -> Path:
+def built_autograder() -> Path:
     path = DIST / "autograder.zip"
     if not path.is_file():
         build()
@@ -84,7 +84,7 @@ def _has_every_question(data: dict) -> bool:
     return all(names.count(q.id) == 1 for q in QUESTIONS)
 
 
-def _failure_results(reason: str) -> dict:
+def failure_results(reason: str) -> dict:
     tests = [{"name": q.id, "score": 0, "max_score": q.points, "output": f"Grading failed: {reason}"} for q in QUESTIONS]
     return {"score": 0, "tests": tests}
 

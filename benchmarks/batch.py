@@ -167,6 +167,12 @@ def history_row(runs) -> str:
     )
 
 
+def _other_load(row: str) -> float:
+    """The larger of the two runs' mean load minus their own jobs, from a history row."""
+    loads = [float(x) for x in row.strip("|").split("|")[1].split("/")]
+    return max(loads[0] - 1, loads[1] - 2)
+
+
 def render(names, singles, runs, books, started_on, history) -> str:
     n = len(names)
     cores = os.cpu_count() or 1
@@ -243,7 +249,16 @@ def render(names, singles, runs, books, started_on, history) -> str:
             f"median {statistics.median(seconds.values()):.1f} s, max {max(seconds.values()):.1f} s "
             f"({max(seconds, key=seconds.get)})."
         )
-    lines += ["", HISTORY, "", *HISTORY_HEADER, *[row for row in history if row]]
+    rows = [row for row in history if row]
+    lines += ["", HISTORY, "", *HISTORY_HEADER, *rows]
+    quietest = min(rows, key=_other_load, default=None)
+    if quietest:
+        cells = [c.strip() for c in quietest.strip("|").split("|")]
+        lines += [
+            "",
+            f"Least disturbed run (mean load minus its own jobs, {_other_load(quietest):.1f}): the one finished {cells[0]}, "
+            f"efficiency {cells[4]}.",
+        ]
     return "\n".join(lines) + "\n"
 
 
