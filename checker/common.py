@@ -74,13 +74,16 @@ def same_device(student: Student, function: str, args, kwargs):
     expect.holds(bool(tensors), f"{function} should return tensors")
 
 
-def vectorized(student: Student, function: str, small: tuple, large: tuple, slack: int = 3):
-    """The number of torch calls must not grow with the batch size (no Python loop over rows)."""
-    count_small = student.call(function, *small).op_count
-    count_large = student.call(function, *large).op_count
-    if count_large > count_small + slack:
+def vectorized(student: Student, function: str, small: int = 4, large: int = 32, d: int = 5, slack: int = 3):
+    """The number of torch calls on two ``(N, D)`` inputs must not grow with N (no Python loop over rows)."""
+    generator = torch.Generator().manual_seed(0)
+    counts = {}
+    for n in (small, large):
+        pair = (torch.randn(n, d, generator=generator), torch.randn(n, d, generator=generator))
+        counts[n] = student.call(function, *pair).op_count
+    if counts[large] > counts[small] + slack:
         raise PropertyFailed(
-            f"{function} made {count_small} torch calls for a batch of {len(small[0])} rows but {count_large} for {len(large[0])}: "
+            f"{function} made {counts[small]} torch calls for a batch of {small} rows but {counts[large]} for {large}: "
             "a Python loop over rows; use whole-tensor operations",
             show_calls=False,
         )

@@ -77,7 +77,4 @@ def gradients(student, views, temperature):
 
 @PROPERTIES.add("nt_xent_loss is vectorized: its number of torch calls does not grow with N", points=3)
 def vectorized(student):
-    generator = torch.Generator().manual_seed(0)
-    small = (torch.randn(4, 5, generator=generator), torch.randn(4, 5, generator=generator))
-    large = (torch.randn(32, 5, generator=generator), torch.randn(32, 5, generator=generator))
-    common.vectorized(student, "nt_xent_loss", small, large)
+    common.vectorized(student, "nt_xent_loss")
