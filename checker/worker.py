@@ -194,12 +194,15 @@ def load(path):
 
 
 def warm_up():
-    """Pay for torch's lazy imports now, under the boot deadline, not in a student's call.
+    """Pay for torch's lazy start-up now, under the boot deadline, not in a student's call.
 
     The first operation on a ``meta`` tensor imports several hundred modules
-    (decompositions, sympy): seconds on a slow grading machine.
+    (decompositions, sympy): seconds on a slow grading machine. On a GPU, the
+    first CUDA operation creates the context.
     """
     (torch.empty(2, device="meta") + 1).sum()
+    if torch.cuda.is_available():  # the CUDA context and first kernels: seconds, not a student's to pay
+        (torch.ones(2, device="cuda") + 1).sum().item()
 
 
 def tighten_memory(allowance: str):

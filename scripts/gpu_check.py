@@ -1,18 +1,25 @@
 """Grade on a GPU: student functions get CUDA inputs and must return CUDA outputs.
 
 For a developer whose session has a GPU lease (the device machine has torch with
-CUDA and Hypothesis, but not Otter): grades the reference solutions and the
-correct corpus with every property in-process (the same properties Otter runs),
-and checks that device bugs lose points. Prints one line per graded file and
-exits non-zero if anything is off.
+CUDA and Hypothesis, but not Otter): grades the reference solutions, the correct
+corpus and the mutant corpus with every property in-process (the same properties
+Otter runs), in parallel worker pools, and checks that the references and correct
+variants get full marks and that every mutant loses points. Also grades one
+device bug per question, made here from the reference: a tensor created or
+returned on the CPU while the inputs are on CUDA. Prints one
+line per graded file and exits non-zero if anything is off.
 
-    python3 scripts/gpu_check.py
+    python3 scripts/gpu_check.py [--jobs N]       # on the GPU machine
+    python3 scripts/gpu_check.py --cpu --jobs 2   # dry run of this script, here
 """
 
+import argparse
+import os
 import shutil
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -23,32 +30,67 @@ import torch  # noqa: E402
 from checker.grading import Session  # noqa: E402
 from checker.registry import QUESTIONS, question  # noqa: E402
 
+DEVICE_BUGS = {  # name: (file, the reference's text, the bug's text); each must lose points on CUDA
+    "cosine_matrix_on_cpu": ("cosine.py", "return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),
+    "nt_xent_mask_on_cpu": ("nt_xent.py", "torch.eye(2 * n, dtype=torch.bool, device=z.device)", "torch.eye(2 * n, dtype=torch.bool)"),
+    "rotation_labels_on_cpu": ("rotation.py", "torch.arange(4, device=images.device)", "torch.arange(4)"),
+    "mae_noise_on_cpu": ("mae.py", "torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),
+}
 
-def grade_file(question_id: str, path: Path):
+
+def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, list[str], str, float]:
+    """(score, max score, failed property keys, first failure message, seconds), in a pool process."""
+    start = time.monotonic()
     folder = Path(tempfile.mkdtemp())
-    shutil.copy(path, folder / question(question_id).file)
-    session = Session(folder)
-    assert session.device == "cuda", "torch.cuda.is_available() is False: no GPU here"
-    return session.grade(question_id)
+    try:
+        (folder / question(question_id).file).write_text(text)
+        session = Session(folder, device=device)
+        result = session.grade(question_id)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    failed = [o for o in result.outcomes if not o.passed]
+    message = failed[0].message if failed else ""
+    return result.score, result.max_score, [o.property.key for o in failed], message, time.monotonic() - start
+
+
+def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:
+    """(question id, name, file text, correct?) for everything graded (device bugs only matter on CUDA)."""
+    found = [(q.id, f"solutions/{q.file}", (ROOT / "solutions" / q.file).read_text(), True) for q in QUESTIONS]
+    for kind, correct in (("correct", True), ("mutants", False)):
+        for path in sorted((ROOT / "tests" / "corpus" / kind).glob("q*/*.py")):
+            found.append((path.parent.name, f"{kind}/{path.parent.name}/{path.stem}", path.read_text(), correct))
+    for name, (file, reference, bug) in DEVICE_BUGS.items() if device_bugs else ():
+        question_id = next(q.id for q in QUESTIONS if q.file == file)
+        text = (ROOT / "solutions" / file).read_text()
+        assert reference in text, f"{name}: the reference no longer has {reference!r}; update DEVICE_BUGS"
+        found.append((question_id, f"device_bugs/{name}", text.replace(reference, bug), False))
+    return found
 
 
 def main() -> int:
-    print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}")
-    problems = []
-    checks = [(q.id, ROOT / "solutions" / q.file, True) for q in QUESTIONS]
-    checks += [(p.parent.name, p, True) for p in sorted((ROOT / "tests/corpus/correct").glob("q*/*.py"))]
-    checks += [(p.parent.name, p, False) for p in sorted((ROOT / "tests/corpus/mutants").glob("q*/*.py"))]
-    for question_id, path, correct in checks:
-        start = time.monotonic()
-        result = grade_file(question_id, path)
-        full = result.score == result.max_score
-        failed = [o.property.key for o in result.outcomes if not o.passed]
-        print(f"{question_id:12} {path.stem:34} {result.score:5g}/{result.max_score:g} {time.monotonic() - start:5.1f}s {failed}")
-        if full != correct:
-            problems.append(
-                f"{path}: {'lost points' if correct else 'not caught'}: {[o.message for o in result.outcomes if not o.passed][:1]}"
-            )
-    print("\n".join(problems) or "GPU check passed: references and correct variants full marks, every mutant caught")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=min(8, os.cpu_count() or 1))
+    parser.add_argument("--cpu", action="store_true", help="grade on the CPU: a dry run of this script without a GPU")
+    args = parser.parse_args()
+    if args.cpu:
+        device = "cpu"
+    elif torch.cuda.is_available():
+        device = "cuda"
+        print(f"torch {torch.__version__}, {torch.cuda.get_device_name(0)}, {args.jobs} jobs")
+    else:
+        print("torch.cuda.is_available() is False: no GPU here (use --cpu for a dry run)")
+        return 2
+    problems, start = [], time.monotonic()
+    todo = checks(device_bugs=device == "cuda")
+    with ProcessPoolExecutor(args.jobs) as pool:
+        futures = [pool.submit(grade_file, qid, text, device) for qid, _, text, _ in todo]
+        for (question_id, name, _, correct), future in zip(todo, futures):
+            score, max_score, failed, message, seconds = future.result()
+            print(f"{question_id:3} {name:46} {score:5g}/{max_score:g} {seconds:5.1f}s {failed}", flush=True)
+            if (score == max_score) != correct:
+                problems.append(f"{name}: {'lost points' if correct else 'not caught'}: {message[:2000]}")
+    print(f"{len(todo)} files graded on {device} in {time.monotonic() - start:.0f} s")
+    print("\n".join(problems) or "GPU check passed: references and correct variants full marks, every mutant and device bug caught")
     return 1 if problems else 0
 
 
