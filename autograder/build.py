@@ -30,6 +30,8 @@ PYTHON_VERSION = "3.11"
 OTTER_CONFIG = {"lang": "python", "show_hidden": True, "show_stdout": False, "logo": False}
 STAGE_COMMAND = "(cd /autograder/source/files/grader_lib && python -m autograder.stage /autograder/submission)\n"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
+LIB_PACKAGES = ("checker", "autograder", "solutions")  # copied into files/grader_lib
+LIB_PREFIX = "files/grader_lib/"
 
 TEST_FILE = '''"""Otter test file for {question} (written by `python -m autograder build`)."""
 from autograder.otter_cases import cases
@@ -63,7 +65,7 @@ def build_autograder(out: Path) -> Path:
         for q in QUESTIONS:
             (tests / f"{q.id}.py").write_text(TEST_FILE.format(question=q.id))
         lib = work / "grader_lib"
-        for package in ("checker", "autograder", "solutions"):
+        for package in LIB_PACKAGES:
             shutil.copytree(ROOT / package, lib / package, ignore=IGNORED)
         nbformat.write(driver_notebook(), work / "driver.ipynb")
         (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG))
@@ -91,6 +93,15 @@ def _rewrite_with_staging(source: Path, out: Path):
                 lines = data.decode().splitlines(keepends=True)
                 data = "".join(lines[:-1] + [STAGE_COMMAND, lines[-1]]).encode()
             zout.writestr(info, data)
+
+
+def changed_sources(autograder_zip: Path) -> list[str]:
+    """Source files (``checker``, ``autograder``, ``solutions``) whose text differs from the
+    copy inside ``autograder_zip``, or that one of them lacks; compared by content."""
+    with zipfile.ZipFile(autograder_zip) as zf:
+        built = {name[len(LIB_PREFIX) :]: zf.read(name) for name in zf.namelist() if name.startswith(LIB_PREFIX) and name.endswith(".py")}
+    sources = {str(p.relative_to(ROOT)): p.read_bytes() for package in LIB_PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
+    return sorted(name for name in built.keys() | sources.keys() if built.get(name) != sources.get(name))
 
 
 def build_student(out: Path) -> Path:

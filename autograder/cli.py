@@ -51,7 +51,11 @@ def main(argv=None):
     )
     grade_parser.add_argument("submission", type=Path, nargs="+", help="submission(s), folder(s) of submissions or a Gradescope export")
     grade_parser.add_argument("--results", type=Path, help="one submission: where to write results.json (default ./results.json)")
-    grade_parser.add_argument("--autograder", type=Path, help="autograder zip to use (default: dist/autograder.zip, built if missing)")
+    grade_parser.add_argument(
+        "--autograder",
+        type=Path,
+        help="autograder zip to use (default: dist/autograder.zip, built if missing or if the sources changed since)",
+    )
     batch_options = grade_parser.add_argument_group("batch mode")
     batch_options.add_argument("--out", type=Path, help="output folder (default ./graded); forces batch mode")
     batch_options.add_argument(

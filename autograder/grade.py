@@ -15,7 +15,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.build import DIST, build
+from autograder.build import DIST, build, changed_sources
 from autograder.stage import stage
 from checker.registry import QUESTIONS
 
@@ -44,8 +44,12 @@ def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -
 
 
 def built_autograder() -> Path:
+    """``dist/autograder.zip``, built first if it is missing or older than the sources."""
     path = DIST / "autograder.zip"
-    if not path.is_file():
+    changed = changed_sources(path) if path.is_file() else []
+    if changed:
+        print(f"{path} is out of date ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''} changed): rebuilding", file=sys.stderr)
+    if changed or not path.is_file():
         build()
     return path
 

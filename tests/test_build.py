@@ -2,6 +2,7 @@
 
 import zipfile
 
+from autograder.build import LIB_PREFIX, changed_sources
 from autograder.stubs import ASSIGNMENT, BLOCK, SOLUTIONS, expected_stubs
 from checker.registry import QUESTIONS, properties
 
@@ -58,3 +59,16 @@ def test_points_per_question_match_the_spec():
     for q in QUESTIONS:
         assert sum(p.points for p in properties(q.id)) == q.points
         assert any(not p.hidden for p in properties(q.id)) and any(p.hidden for p in properties(q.id))
+
+
+def test_autograder_zip_knows_when_its_sources_changed(dist, tmp_path):
+    assert changed_sources(dist / "autograder.zip") == []
+    stale = tmp_path / "autograder.zip"
+    with zipfile.ZipFile(dist / "autograder.zip") as zin, zipfile.ZipFile(stale, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info)
+            if info.filename == LIB_PREFIX + "checker/worker.py":
+                data += b"\n# an older worker\n"
+            if info.filename != LIB_PREFIX + "solutions/mae.py":
+                zout.writestr(info, data)
+    assert changed_sources(stale) == ["checker/worker.py", "solutions/mae.py"]
