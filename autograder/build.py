@@ -28,10 +28,11 @@ DIST = ROOT / "dist"
 GRADING_REQUIREMENTS = ROOT / "requirements" / "grading.txt"
 PYTHON_VERSION = "3.11"
 OTTER_CONFIG = {"lang": "python", "show_hidden": True, "show_stdout": False, "logo": False}
-STAGE_COMMAND = "(cd /autograder/source/files/grader_lib && python -m autograder.stage /autograder/submission)\n"
+LIB_DIR = "grader_lib"  # holds the packages below; Otter ships it under files/
+LIB_PACKAGES = ("checker", "autograder", "solutions")
+LIB_PREFIX = f"files/{LIB_DIR}/"
+STAGE_COMMAND = f"(cd /autograder/source/{LIB_PREFIX} && python -m autograder.stage /autograder/submission)\n"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
-LIB_PACKAGES = ("checker", "autograder", "solutions")  # copied into files/grader_lib
-LIB_PREFIX = "files/grader_lib/"
 
 TEST_FILE = '''"""Otter test file for {question} (written by `python -m autograder build`)."""
 from autograder.otter_cases import cases
@@ -41,12 +42,12 @@ name = "{question}"
 globals().update(cases(name))
 '''
 
-DRIVER_SOURCE = """\
+DRIVER_SOURCE = f"""\
 # Trusted driver: Otter runs this notebook; student code only runs in worker processes.
 import os
 import sys
 
-sys.path.insert(0, os.path.abspath("grader_lib"))
+sys.path.insert(0, os.path.abspath("{LIB_DIR}"))
 import autograder.otter_cases  # noqa: E402,F401
 """
 
@@ -64,7 +65,7 @@ def build_autograder(out: Path) -> Path:
         tests.mkdir()
         for q in QUESTIONS:
             (tests / f"{q.id}.py").write_text(TEST_FILE.format(question=q.id))
-        lib = work / "grader_lib"
+        lib = work / LIB_DIR
         for package in LIB_PACKAGES:
             shutil.copytree(ROOT / package, lib / package, ignore=IGNORED)
         nbformat.write(driver_notebook(), work / "driver.ipynb")
@@ -76,7 +77,7 @@ def build_autograder(out: Path) -> Path:
                 config="otter_config.json",
                 requirements=str(GRADING_REQUIREMENTS),
                 no_environment=True,
-                files=["driver.ipynb", "grader_lib"],
+                files=["driver.ipynb", LIB_DIR],
                 python_version=PYTHON_VERSION,
             )
         _rewrite_with_staging(work / "otter.zip", out)

@@ -44,12 +44,12 @@ def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -
 
 
 def built_autograder() -> Path:
-    """``dist/autograder.zip``, built first if it is missing or older than the sources."""
+    """``dist/autograder.zip``, built first if it is missing or its copy of the sources differs."""
     path = DIST / "autograder.zip"
-    changed = changed_sources(path) if path.is_file() else []
-    if changed:
+    if not path.is_file():
+        build()
+    elif changed := changed_sources(path):
         print(f"{path} is out of date ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''} changed): rebuilding", file=sys.stderr)
-    if changed or not path.is_file():
         build()
     return path
 

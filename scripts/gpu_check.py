@@ -30,11 +30,11 @@ import torch  # noqa: E402
 from checker.grading import Session  # noqa: E402
 from checker.registry import QUESTIONS, question  # noqa: E402
 
-DEVICE_BUGS = {  # name: (file, the reference's text, the bug's text); each must lose points on CUDA
-    "cosine_matrix_on_cpu": ("cosine.py", "return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),
-    "nt_xent_mask_on_cpu": ("nt_xent.py", "torch.eye(2 * n, dtype=torch.bool, device=z.device)", "torch.eye(2 * n, dtype=torch.bool)"),
-    "rotation_labels_on_cpu": ("rotation.py", "torch.arange(4, device=images.device)", "torch.arange(4)"),
-    "mae_noise_on_cpu": ("mae.py", "torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),
+DEVICE_BUGS = {  # name: (question id, the reference's text, the bug's text); each must lose points on CUDA
+    "cosine_matrix_on_cpu": ("q1_cosine", "return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),
+    "nt_xent_mask_on_cpu": ("q2_nt_xent", "torch.eye(2 * n, dtype=torch.bool, device=z.device)", "torch.eye(2 * n, dtype=torch.bool)"),
+    "rotation_labels_on_cpu": ("q3_rotation", "torch.arange(4, device=images.device)", "torch.arange(4)"),
+    "mae_noise_on_cpu": ("q4_mae", "torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),
 }
 
 
@@ -59,9 +59,8 @@ def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:
     for kind, correct in (("correct", True), ("mutants", False)):
         for path in sorted((ROOT / "tests" / "corpus" / kind).glob("q*/*.py")):
             found.append((path.parent.name, f"{kind}/{path.parent.name}/{path.stem}", path.read_text(), correct))
-    for name, (file, reference, bug) in DEVICE_BUGS.items() if device_bugs else ():
-        question_id = next(q.id for q in QUESTIONS if q.file == file)
-        text = (ROOT / "solutions" / file).read_text()
+    for name, (question_id, reference, bug) in DEVICE_BUGS.items() if device_bugs else ():
+        text = (ROOT / "solutions" / question(question_id).file).read_text()
         assert reference in text, f"{name}: the reference no longer has {reference!r}; update DEVICE_BUGS"
         found.append((question_id, f"device_bugs/{name}", text.replace(reference, bug), False))
     return found
