@@ -1,29 +1,29 @@
 """The worker: the only process that imports and runs student code.
 
-Started by ``checker.sandbox`` as ``python -I worker.py REQ_FD REPLY_FD``. It loads
-one student module by path, then serves call requests until its input closes.
-Requests and replies are length-prefixed ``torch.save`` payloads of plain data
-(dicts, lists, str, int, float, bool, None and plain tensors); the grader reads
-replies with ``torch.load(weights_only=True)`` and re-validates every field, so
-nothing here is trusted by the grader. The file imports only the standard
-library and torch, so it can be copied alone into a sandbox directory.
+A fork of the zygote (``checker.zygote``), confined by ``checker.isolation``, runs
+``serve(REQ_FD, REPLY_FD, facts)``: it reports the confinement, loads one student
+module by path, then serves call requests until its input closes.
+Requests and replies are length-prefixed ``checker.wire`` messages of plain data
+(dicts, lists, str, int, float, bool, None and plain tensors); the grader
+re-validates every field of a reply, so nothing here is trusted by the grader. The file imports only the standard
+library and torch.
 
 The torch functions this file uses are bound (``T``) before the student's module
 is imported: a module that patches ``torch.equal`` or ``torch.Tensor.clone``
 changes its own view of torch, not what the worker measures and sends.
 """
 
+import dis
 import importlib.util
-import io
-import json
 import os
-import resource
 import struct
 import sys
 import traceback
 
 import torch
 from torch.overrides import TorchFunctionMode
+
+from checker import wire
 
 MAX_TEXT = 2000
 HEADER = struct.Struct("<Q")
@@ -34,7 +34,7 @@ class T:
     """The worker's own references to torch, taken before any student code runs."""
 
     Tensor = torch.Tensor
-    save, load, equal, manual_seed, grad = torch.save, torch.load, torch.equal, torch.manual_seed, torch.autograd.grad
+    dumps, loads, equal, manual_seed, grad = wire.dumps, wire.loads, torch.equal, torch.manual_seed, torch.autograd.grad
     detach, clone, cpu, to, nan_to_num = _Base.detach, _Base.clone, _Base.cpu, _Base.to, _Base.nan_to_num
     requires_grad_, size = _Base.requires_grad_, _Base.size
     device, dtype, requires_grad = _Base.device.__get__, _Base.dtype.__get__, _Base.requires_grad.__get__
@@ -57,13 +57,11 @@ def read_exact(fd, n):
 
 def receive(fd):
     (size,) = HEADER.unpack(read_exact(fd, HEADER.size))
-    return T.load(io.BytesIO(read_exact(fd, size)), weights_only=True)
+    return T.loads(read_exact(fd, size))
 
 
 def send(fd, message):
-    buffer = io.BytesIO()
-    T.save(message, buffer)
-    data = buffer.getvalue()
+    data = T.dumps(message)
     os.write(fd, HEADER.pack(len(data)))
     view = memoryview(data)
     while view:
@@ -94,12 +92,27 @@ def student_traceback(error, student_file):
     return "\n".join(lines[-5:])
 
 
+RAISING = {dis.opmap["RAISE_VARARGS"], dis.opmap["RERAISE"]}
+
+
+def raised_by_student(error, student_file) -> bool:
+    """True when the student's own ``raise`` statement raised ``error``; False when it came
+    out of an operation (a torch kernel, a library function, ``1 / 0``)."""
+    tb = error.__traceback__
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None or tb.tb_frame.f_code.co_filename != student_file:
+        return False
+    return tb.tb_frame.f_code.co_code[tb.tb_lasti] in RAISING
+
+
 def describe_error(error, student_file):
     return {
         "ok": False,
         "error_type": type(error).__name__[:80],
         "message": str(error)[:MAX_TEXT],
         "traceback": student_traceback(error, student_file)[:MAX_TEXT],
+        "raised_by_student": raised_by_student(error, student_file),
     }
 
 
@@ -158,9 +171,13 @@ def call(module, request, student_file):
             result = func(*args, **kwargs)
     except Exception as error:  # the student's exception is the answer
         return describe_error(error, student_file)
+    try:
+        encoded = encode(result)
+    except (RuntimeError, MemoryError) as error:  # a result too large to copy (an expanded view, say)
+        return describe_error(error, student_file)
     reply = {
         "ok": True,
-        "result": encode(result),
+        "result": encoded,
         "op_count": recorder.count,
         "watched_calls": sorted(recorder.seen),
         "mutated": [] if device == "meta" else mutated_arguments(originals, args),
@@ -193,38 +210,16 @@ def load(path):
     return module
 
 
-def warm_up():
-    """Pay for torch's lazy start-up now, under the boot deadline, not in a student's call.
-
-    The first operation on a ``meta`` tensor imports several hundred modules
-    (decompositions, sympy): seconds on a slow grading machine. On a GPU, the
-    first CUDA operation creates the context.
-    """
-    (torch.empty(2, device="meta") + 1).sum()
-    if torch.cuda.is_available():  # the CUDA context and first kernels: seconds, not a student's to pay
-        (torch.ones(2, device="cuda") + 1).sum().item()
+def start_cuda(fraction: float):
+    """Create the CUDA context now, under the start-up deadline, and cap this process's share
+    of the device's memory, so that one worker cannot starve a concurrent one."""
+    (torch.ones(2, device="cuda") + 1).sum().item()
+    torch.cuda.set_per_process_memory_fraction(fraction)
 
 
-def tighten_memory(allowance: str):
-    """Lower RLIMIT_DATA to what this process uses now (Python, torch, the warm-up) plus
-    ``allowance`` bytes for the student: a memory bomb fails inside its own call, early."""
-    if not allowance:
-        return
-    try:
-        with open("/proc/self/status") as status:
-            used = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmData:"))
-    except (OSError, StopIteration):  # no /proc in this view: the launcher's boot cap stays
-        return
-    limit = used + int(allowance)
-    resource.setrlimit(resource.RLIMIT_DATA, (limit, limit))
-
-
-def serve(request_fd, reply_fd):
-    torch.set_num_threads(1)  # tiny tensors; threads only cost time on a shared CPU
-    warm_up()
-    tighten_memory(os.environ.pop("SANDBOX_MEMORY_BYTES", ""))
-    facts = json.loads(os.environ.pop("SANDBOX_FACTS", "{}"))  # written by the launcher, before any student code
-    send(reply_fd, {"ok": True, "ready": True, "cuda": torch.cuda.is_available(), "isolation": facts})
+def serve(request_fd, reply_fd, facts: dict, cuda: bool):
+    """Say hello (what the launcher achieved, before any student code), then serve requests."""
+    send(reply_fd, {"ok": True, "ready": True, "cuda": cuda, "isolation": facts})
     module, student_file = None, None
     while True:
         try:
@@ -241,7 +236,3 @@ def serve(request_fd, reply_fd):
         else:
             reply = call(module, request, student_file)
         send(reply_fd, reply)
-
-
-if __name__ == "__main__":
-    serve(int(sys.argv[1]), int(sys.argv[2]))
