@@ -4,7 +4,7 @@ import torch
 
 from checker import expect
 from checker.properties import PropertyFailed
-from checker.student import Student, StudentRaised
+from checker.student import CallOptions, Student, StudentRaised
 
 DEVICE_MISMATCH = ("same device", "two devices", "device type", "found at least two", "expected device")
 
@@ -49,20 +49,23 @@ def inputs_unchanged(student: Student, function: str, args, kwargs):
 def same_device(student: Student, function: str, args, kwargs):
     """Outputs live on the inputs' device: CUDA when the grader has a GPU, else ``meta``.
 
-    On ``meta`` an error about meta tensors (an operation without a meta kernel,
-    ``.item()``) is inconclusive and passes; a device-mismatch error, any other
-    error, or an output on another device fails.
+    A device-mismatch error, or an output on another device, fails. On ``meta``, an
+    error raised by an operation (not by the student's own ``raise``) is inconclusive
+    when the same call succeeds on the CPU: ``masked_select``, ``nonzero``, ``unique``,
+    boolean-mask indexing and ``.item()`` have no meta kernel, and work on every real
+    device. An error the CPU call raises too is the function's own, and fails.
     """
     device = "cuda" if student.device == "cuda" else "meta"
     try:
-        reply = student.call(function, *args, device=device, **kwargs)
+        reply = student.call_with(CallOptions(device=device), function, *args, **kwargs)
     except StudentRaised as raised:
         if any(marker in raised.message for marker in DEVICE_MISMATCH):
             raise PropertyFailed(
                 f"{function} mixed devices: some tensor was created on another device than the inputs ({raised.message})"
             ) from None
-        if device == "meta" and "meta" in raised.message:
-            return  # no meta kernel for something the student used: inconclusive
+        if device == "meta" and not raised.by_student:
+            student.call(function, *args, **kwargs)  # raises if the function fails on the CPU too
+            return  # only the meta device cannot run it: inconclusive
         raise
     tensors = [o for o in outputs(reply.value) if isinstance(o, torch.Tensor)]
     expect.holds(
@@ -98,7 +101,8 @@ def gradients_match(student: Student, function: str, reference, args, kwargs, gr
     generator = torch.Generator().manual_seed(0)
     grad_output = torch.randn(ref_out.shape, generator=generator, dtype=torch.float64)
     expected = torch.autograd.grad(ref_out, [ref_inputs[i] for i in grad_args], grad_output)
-    reply = student.call(function, *args, grad_args=grad_args, grad_output=grad_output, grad_output_index=grad_output_index, **kwargs)
+    options = CallOptions(grad_args=tuple(grad_args), grad_output=grad_output, grad_output_index=grad_output_index)
+    reply = student.call_with(options, function, *args, **kwargs)
     if isinstance(reply.grads, str):
         raise PropertyFailed(f"no gradient could be computed through {function}: {reply.grads}")
     for i, got, want in zip(grad_args, reply.grads, expected):

@@ -3,7 +3,6 @@
 import torch
 
 MAX_ELEMENTS = 24
-MAX_MESSAGE = 3000
 
 
 def value(x) -> str:
@@ -43,7 +42,3 @@ def _numbers(x: torch.Tensor) -> str:
 def call(function: str, args, kwargs) -> str:
     parts = [value(a) for a in args] + [f"{k}={value(v)}" for k, v in kwargs.items()]
     return f"{function}(" + ", ".join(parts) + ")"
-
-
-def clip(text: str, limit: int = MAX_MESSAGE) -> str:
-    return text if len(text) <= limit else text[: limit - 20] + "\n[... truncated]"

@@ -1,11 +1,11 @@
-"""Grade questions of a submission folder with the properties of each question."""
+"""Grade the questions of a submission folder, one question (one worker) at a time."""
 
-from dataclasses import dataclass
+from dataclasses import replace
 from pathlib import Path
 
-import torch
-
 from checker import properties as props
+from checker import results as r
+from checker import rules
 from checker.registry import properties, question
 from checker.sandbox import Limits
 from checker.student import Student
@@ -14,50 +14,71 @@ from checker.submission import find_files
 
 def default_device() -> str:
     """Student code runs on CUDA when the grader has a GPU (references stay on CPU)."""
+    import torch
+
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-@dataclass
-class QuestionResult:
-    question: str
-    outcomes: list[props.Outcome]
-    output: str
-
-    @property
-    def score(self) -> float:
-        return sum(o.property.points for o in self.outcomes if o.passed)
-
-    @property
-    def max_score(self) -> float:
-        return sum(o.property.points for o in self.outcomes)
-
-
 class Session:
-    """One submission's students, one question at a time (one worker alive at most)."""
+    """One submission's students, one question at a time (one worker alive at most).
 
-    def __init__(self, folder: Path, device: str | None = None, limits: Limits = Limits(), include_hidden: bool = True):
+    ``secrets``: directories of the grader that student code must not read (closed
+    where namespaces are refused). ``hidden``: the hidden properties per question,
+    passed in by the grader side (the self-check has none).
+    """
+
+    def __init__(
+        self,
+        folder: Path,
+        device: str | None = None,
+        limits: Limits = Limits(),
+        hidden: dict[str, list[props.Property]] | None = None,
+        secrets: tuple[str, ...] = (),
+    ):
         self.files = find_files(Path(folder))
-        self.include_hidden = include_hidden
+        self.hidden = hidden or {}
         self.device = device or default_device()
         self.limits = limits
-        self._current: tuple[str, Student] | None = None
+        self.secrets = secrets
+        self._current: tuple[str, Student, list[str]] | None = None
 
-    def student(self, question_id: str) -> Student:
+    def properties(self, question_id: str) -> list[props.Property]:
+        return [*properties(question_id), *self.hidden.get(question_id, [])]
+
+    def student(self, question_id: str) -> tuple[Student, list[str]]:
+        """The question's student, and the lines of its module that break the import rule."""
         if self._current and self._current[0] == question_id:
-            return self._current[1]
+            return self._current[1], self._current[2]
         self.close()
         file_name = question(question_id).file
-        student = Student(self.files.get(file_name), self.device, self.limits, file_name)
-        self._current = (question_id, student)
-        return student
+        path = self.files.get(file_name)
+        broken = rules.violations(path.read_text(errors="replace")) if path is not None else []
+        student = Student(path, self.device, self.limits, file_name, self.secrets)
+        self._current = (question_id, student, broken)
+        return student, broken
+
+    def check(self, prop: props.Property) -> r.PropertyResult:
+        """One property's result, with the import rule applied: a module that breaks it earns nothing."""
+        student, broken = self.student(prop.question)
+        result = props.run(prop, student)
+        if not broken or result.status == r.REFUSED:
+            return result
+        lines = "\n".join(f"  {student.file_name}, {line}" for line in broken[:5])
+        verdict = "holds" if result.passed else f"does not hold either: {result.problem}"
+        return replace(
+            result,
+            status=r.BROKEN_RULE,
+            problem=f"{student.file_name} breaks the assignment's rule, so this question earns no points: {rules.RULE}",
+            details=(f"Where:\n{lines}", f"(Judged on its own, this property {verdict})"),
+        )
 
     def close(self):
         if self._current:
             self._current[1].close()
             self._current = None
 
-    def grade(self, question_id: str) -> QuestionResult:
-        student = self.student(question_id)
-        outcomes = [props.run(p, student) for p in properties(question_id, self.include_hidden)]
+    def grade(self, question_id: str) -> r.QuestionResult:
+        results = [self.check(p) for p in self.properties(question_id)]
+        student, _ = self.student(question_id)
         self.close()
-        return QuestionResult(question_id, outcomes, student.output)
+        return r.QuestionResult(question_id, results, student.output)

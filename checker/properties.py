@@ -1,19 +1,21 @@
 """Properties: one plain-language claim about a question, its points, and a check.
 
 A check is a function ``check(student)``; most are Hypothesis ``@given`` tests.
-``run`` executes one property and turns any failure into the feedback a student
-reads: the claim, the smallest failing calls (Hypothesis shrinks them), expected
-and got, and for an exception the lines of the student's own file.
+``run`` executes one property and turns any failure into a ``PropertyResult``:
+the claim, the smallest failing calls (Hypothesis shrinks them), expected and
+got, and for an exception the lines of the student's own file.
 """
 
+import contextvars
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
 
 from checker import feedback
-from checker.sandbox import WorkerLost
-from checker.student import Student, StudentRaised, Unavailable
+from checker import results as r
+from checker.sandbox import SandboxUnavailable, WorkerLost
+from checker.student import BudgetSpent, Student, StudentRaised, Unavailable
 
 SETTINGS = settings(
     derandomize=True,
@@ -27,14 +29,15 @@ SETTINGS = settings(
     phases=[p for p in Phase if p != Phase.explain],
 )
 SHRINK_BUDGET = 60  # examples tried after the first failure, shrinking included
+SHOWN_CALLS = 3
 
 
 class PropertyFailed(Exception):
     """A property does not hold; ``expected`` and ``got`` are shown to the student."""
 
-    def __init__(self, what: str, expected=None, got=None, show_calls: bool = True):
+    def __init__(self, what: str, expected=None, got=None, show_calls: bool = True, cause: str = ""):
         super().__init__(what)
-        self.what, self.expected, self.got, self.show_calls = what, expected, got, show_calls
+        self.what, self.expected, self.got, self.show_calls, self.cause = what, expected, got, show_calls, cause
 
 
 @dataclass(frozen=True)
@@ -45,13 +48,8 @@ class Property:
     points: float
     hidden: bool
     check: Callable[[Student], None]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    property: Property
-    passed: bool
-    message: str
+    about: tuple[str, ...] = ()  # the functions it is about
+    law: bool = False  # a law, discipline or form: earned only where those functions compute something
 
 
 class PropertyList(list):
@@ -61,16 +59,31 @@ class PropertyList(list):
         super().__init__()
         self.question, self.hidden = question, hidden
 
-    def add(self, claim: str, points: float, max_examples: int | None = None):
+    def add(self, claim: str, points: float, max_examples: int | None = None, about: tuple[str, ...] = (), law: bool = False):
         def register(check):
             if hasattr(check, "hypothesis"):
                 extra = {} if max_examples is None else {"max_examples": max_examples}
                 check = settings(SETTINGS, **extra)(check)
                 check.hypothesis.inner_test = _with_shrink_budget(check.hypothesis.inner_test)
-            self.append(Property(self.question, check.__name__, claim, points, self.hidden, check))
+            self.append(Property(self.question, check.__name__, claim, points, self.hidden, check, about, law))
             return check
 
         return register
+
+
+@dataclass
+class Runner:
+    """The state of one property's run: the calls of the current example, and how many
+    examples were tried since the first failure."""
+
+    calls: list[str] = field(default_factory=list)
+    examples_after_failure: int = 0
+
+    def record(self, function: str, args, kwargs):
+        self.calls.append(feedback.call(function, args, kwargs))
+
+
+_RUNNER: contextvars.ContextVar[Runner] = contextvars.ContextVar("runner")
 
 
 class ShrinkBudgetSpent(BaseException):
@@ -90,55 +103,66 @@ def _with_shrink_budget(inner_test):
     """
 
     def budgeted(student, *args, **kwargs):
-        student.log.clear()
-        if student.examples_after_failure:
-            student.examples_after_failure += 1
+        runner = _RUNNER.get()
+        runner.calls.clear()
+        if runner.examples_after_failure:
+            runner.examples_after_failure += 1
         try:
             return inner_test(student, *args, **kwargs)
         except Exception as failure:
-            failure.calls = list(student.log)
-            student.examples_after_failure = student.examples_after_failure or 1
-            if student.examples_after_failure > SHRINK_BUDGET:
+            failure.calls = list(runner.calls)
+            runner.examples_after_failure = runner.examples_after_failure or 1
+            if runner.examples_after_failure > SHRINK_BUDGET:
                 raise ShrinkBudgetSpent(failure) from None
             raise
 
     return budgeted
 
 
-def run(prop: Property, student: Student) -> Outcome:
+def run(prop: Property, student: Student) -> r.PropertyResult:
     """Check one property; never raises for anything the submission does."""
-    student.log.clear()
-    student.examples_after_failure = 0
+    runner = Runner()
+    token = _RUNNER.set(runner)
+    student.observer = runner.record
+    try:
+        status, problem, details = _check(prop, student, runner)
+    finally:
+        student.observer = None
+        _RUNNER.reset(token)
+    return r.PropertyResult(prop.question, prop.key, prop.claim, prop.points, prop.hidden, status, problem, tuple(details))
+
+
+def _check(prop: Property, student: Student, runner: Runner) -> tuple[str, str, list[str]]:
     try:
         try:
             prop.check(student)
         except ShrinkBudgetSpent as spent:
             raise spent.failure from None
     except PropertyFailed as failure:
-        calls = _calls(failure, student) if failure.show_calls else []
-        return _failed(prop, calls + _expected_got(failure), failure.what)
+        calls = _calls(failure, runner) if failure.show_calls else []
+        cause = [f"Likely cause: {failure.cause}"] if failure.cause else []
+        return r.FAILED, failure.what, calls + _expected_got(failure) + cause
     except StudentRaised as raised:
-        if raised.error_type == "NotImplementedError":
-            return _failed(prop, [], f"{raised.function} is not implemented yet (it raises NotImplementedError)")
-        where = f"\n{raised.traceback}" if raised.traceback.strip() else ""
-        return _failed(prop, _calls(raised, student), f"{raised}{where}")
+        if raised.not_implemented:
+            return r.NOT_IMPLEMENTED, f"{raised.function} is not implemented yet (it raises NotImplementedError)", []
+        where = [raised.traceback] if raised.traceback.strip() else []
+        return r.FAILED, str(raised), where + _calls(raised, runner)
+    except SandboxUnavailable as refused:
+        return r.REFUSED, f"not graded: {refused} (a problem of the grading machine, not of your code)", []
+    except BudgetSpent as spent:
+        return r.OUT_OF_TIME, str(spent), _calls(spent, runner)
     except (Unavailable, WorkerLost) as lost:
-        return _failed(prop, _calls(lost, student), str(lost))
+        return r.UNAVAILABLE if isinstance(lost, Unavailable) else r.FAILED, str(lost), _calls(lost, runner)
     except Exception as error:  # a flaky submission, or a grader bug: still a readable message
-        return _failed(prop, _calls(error, student), f"the check could not complete ({type(error).__name__}: {error})")
-    return Outcome(prop, True, "passed")
+        return r.FAILED, f"the check could not complete ({type(error).__name__}: {error})", _calls(error, runner)
+    return r.PASSED, "", []
 
 
-def _failed(prop, details, reason) -> Outcome:
-    lines = [f"Property: {prop.claim}", f"Problem: {reason}", *details]
-    return Outcome(prop, False, feedback.clip("\n".join(lines)))
-
-
-def _calls(error, student) -> list[str]:
-    calls = getattr(error, "calls", None) or student.log
+def _calls(error, runner: Runner) -> list[str]:
+    calls = getattr(error, "calls", None) or runner.calls
     if not calls:
         return []
-    shown = "\n".join(f"  {c}" for c in calls[-3:])
+    shown = "\n".join(f"  {c}" for c in calls[-SHOWN_CALLS:])
     return [f"Smallest failing example, your calls:\n{shown}"]
 
 

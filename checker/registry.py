@@ -1,4 +1,4 @@
-"""The four questions: their ids, files, points and properties."""
+"""The four questions: their ids, files, points and public properties."""
 
 import importlib
 from dataclasses import dataclass
@@ -28,15 +28,6 @@ def question(question_id: str) -> Question:
     return next(q for q in QUESTIONS if q.id == question_id)
 
 
-def properties(question_id: str, include_hidden: bool = True) -> "list[Property]":
-    """Public properties, then the hidden ones where the autograder ships them."""
-    public = importlib.import_module(f"checker.questions.{question_id}").PROPERTIES
-    if not include_hidden:
-        return list(public)
-    try:
-        hidden = importlib.import_module(f"autograder.hidden.{question_id}").PROPERTIES
-    except ModuleNotFoundError as missing:
-        if not (missing.name or "").startswith("autograder"):
-            raise
-        hidden = []
-    return [*public, *hidden]
+def properties(question_id: str) -> "list[Property]":
+    """The public properties of a question (the grader adds its hidden ones)."""
+    return list(importlib.import_module(f"checker.questions.{question_id}").PROPERTIES)

@@ -1,33 +1,62 @@
 """The student's module for one question, as the grader sees it: calls to a worker.
 
 ``Student.call`` sends copies of the inputs to the worker, validates the reply
-(plain ``torch.Tensor`` of a consistent dtype and shape, or a described
+(plain ``torch.Tensor`` of a consistent dtype, shape and size, or a described
 non-tensor) and returns a ``Reply``. Everything the grader compares is computed
-from its own copies of the inputs, never from what the worker sends back
-about them.
+from its own copies of the inputs, never from what the worker says about them.
+Harness options (device, gradients, seed, watched functions) travel in a
+``CallOptions``, apart from the student function's own arguments.
 """
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
-from checker import feedback
-from checker.sandbox import Limits, Worker, WorkerLost
+from checker.sandbox import Limits, SandboxUnavailable, Worker, WorkerLost
 
 CRASHES_BEFORE_GIVING_UP = 3
 
 
 class StudentRaised(Exception):
-    """The student's function raised an exception (an ordinary, shrinkable failure)."""
+    """The student's function raised an exception (an ordinary, shrinkable failure).
 
-    def __init__(self, function, error_type, message, traceback):
+    ``by_student`` is True when their own ``raise`` statement raised it, False when it
+    came out of an operation (a torch kernel without support for a device, ``1 / 0``).
+    """
+
+    def __init__(self, function, error_type, message, traceback, by_student):
         super().__init__(f"{function} raised {error_type}: {message}")
         self.function, self.error_type, self.message, self.traceback = function, error_type, message, traceback
+        self.by_student = by_student
+
+    @property
+    def not_implemented(self) -> bool:
+        return self.error_type == "NotImplementedError" and self.by_student
 
 
 class Unavailable(BaseException):
     """The function cannot be called: file missing, import failed, or it hung before."""
+
+
+class BudgetSpent(BaseException):
+    """This question's time in the worker is used up: nothing more is called."""
+
+
+class BadReply(Exception):
+    """The worker's reply is not what a student function can return."""
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    device: str | None = None  # default: the Student's device
+    grad_args: tuple[int, ...] = ()  # arguments to differentiate with respect to
+    grad_output: torch.Tensor | None = None
+    grad_output_index: int | None = None  # which output, when the function returns a tuple
+    seed: int | None = None  # torch.manual_seed before the call
+    watch: tuple[str, ...] = ()  # torch functions whose use is reported
 
 
 @dataclass(frozen=True)
@@ -74,10 +103,8 @@ def _text(value, limit: int = 2000) -> str:
 
 
 def _plain_tensor(data) -> torch.Tensor | None:
-    """``data`` as the grader's own ordinary CPU tensor, or None if it is anything else."""
-    if type(data) is not torch.Tensor or data.layout != torch.strided or data.device.type != "cpu" or data.is_quantized:
-        return None
-    return data.detach().resolve_conj().resolve_neg().clone(memory_format=torch.contiguous_format)
+    """``data`` if it is the grader's own plain tensor (``checker.wire`` builds only those), else None."""
+    return data if type(data) is torch.Tensor else None
 
 
 def _decode(encoded, devices, nested: bool = False):
@@ -101,11 +128,11 @@ def _decode(encoded, devices, nested: bool = False):
             return torch.empty(shape, dtype=dtype, device="meta") if dtype and _is_shape(shape) else Other("tensor", "unreadable")
         plain = _plain_tensor(data)
         if plain is None or plain.dtype != dtype or list(plain.shape) != shape:
-            raise WorkerLost("the worker's reply did not describe its tensor consistently")
+            raise BadReply("the worker's reply did not describe its tensor consistently")
         return plain
     if kind == "other":
         return Other(_text(encoded.get("type"), 80) or "value", _text(encoded.get("repr"), 200))
-    raise WorkerLost("the worker's reply was not in the expected format")
+    raise BadReply("the worker's reply was not in the expected format")
 
 
 def _is_shape(shape):
@@ -119,10 +146,10 @@ def _grads(encoded, count):
         return _text(encoded.get("reason"), 500) or "no reason given"
     values = encoded.get("values")
     if not isinstance(values, list) or len(values) != count:
-        raise WorkerLost("the worker's gradients were not in the expected format")
+        raise BadReply("the worker's gradients were not in the expected format")
     plain = [None if v is None else _plain_tensor(v) for v in values]
     if any(p is None and v is not None for p, v in zip(plain, values)):
-        raise WorkerLost("the worker's gradients were not plain tensors")
+        raise BadReply("the worker's gradients were not plain tensors")
     return plain
 
 
@@ -131,73 +158,126 @@ def _list(value) -> list:
 
 
 class Student:
-    """One question's module, served by a worker process started on first use."""
+    """One question's module, served by a worker process started on first use.
 
-    def __init__(self, path: Path | None, device: str = "cpu", limits: Limits = Limits(), file_name: str | None = None):
-        self.path, self.device, self.limits = path, device, limits
+    ``observer``, when set, is told of every call (function, args, kwargs) before
+    it is made: the property runner keeps the calls of the current example.
+    """
+
+    def __init__(
+        self,
+        path: Path | None,
+        device: str = "cpu",
+        limits: Limits = Limits(),
+        file_name: str | None = None,
+        secrets: tuple[str, ...] = (),
+    ):
+        self.path, self.device, self.limits, self.secrets = path, device, limits, secrets
         self.file_name = file_name or _name(path)
+        self.observer: Callable[[str, tuple, dict], None] | None = None
+        self.output = ""
+        self.seconds = 0.0  # time spent waiting for the worker, against limits.budget_seconds
+        self.isolation: dict[str, str] = {}
         self._worker = None
         self._dead: dict[str, str] = {}
         self._crashes: dict[str, int] = {}
         self._broken = None if path is not None and path.is_file() else f"{self.file_name} was not found in your submission"
-        self.log: list[str] = []  # calls of the current example, shown on failure
-        self.examples_after_failure = 0
-        self.output = ""
+        self._refused: str | None = None
 
-    def call(
-        self, function, *args, device=None, grad_args=(), grad_output=None, grad_output_index=None, seed=None, watch=(), **kwargs
-    ) -> Reply:
-        """Call ``function(*args, **kwargs)`` in the worker; raises ``StudentRaised`` if it raised."""
-        self._record(feedback.call(function, args, kwargs))
+    def call(self, function: str, *args, **kwargs) -> Reply:
+        """``function(*args, **kwargs)`` in the worker; raises ``StudentRaised`` if it raised."""
+        return self.call_with(CallOptions(), function, *args, **kwargs)
+
+    def call_with(self, options: CallOptions, function: str, *args, **kwargs) -> Reply:
+        if self.observer is not None:
+            self.observer(function, args, kwargs)
         request = {
             "op": "call",
             "function": function,
             "args": [_copy(a) for a in args],
             "kwargs": {k: _copy(v) for k, v in kwargs.items()},
-            "device": device or self.device,
-            "grad_args": list(grad_args),
-            "grad_output": grad_output,
-            "grad_output_index": grad_output_index,
-            "seed": seed,
-            "watch": list(watch),
+            "device": options.device or self.device,
+            "grad_args": list(options.grad_args),
+            "grad_output": options.grad_output,
+            "grad_output_index": options.grad_output_index,
+            "seed": options.seed,
+            "watch": list(options.watch),
         }
         reply = self._request(function, request)
         if reply.get("ok") is not True:
-            raise StudentRaised(function, _text(reply.get("error_type"), 80), _text(reply.get("message")), _text(reply.get("traceback")))
+            raise StudentRaised(
+                function,
+                _text(reply.get("error_type"), 80),
+                _text(reply.get("message")),
+                _text(reply.get("traceback")),
+                reply.get("raised_by_student") is True,
+            )
         devices = set()
-        return Reply(
-            value=_decode(reply.get("result"), devices),
-            devices=devices,
-            op_count=_int(reply.get("op_count")),
-            watched_calls=tuple(c[:80] for c in _list(reply.get("watched_calls"))[:100] if type(c) is str),
-            mutated=tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),
-            grads=_grads(reply.get("grads"), len(grad_args)) if grad_args else None,
-        )
+        try:
+            return Reply(
+                value=_decode(reply.get("result"), devices),
+                devices=devices,
+                op_count=_int(reply.get("op_count")),
+                watched_calls=tuple(c[:80] for c in _list(reply.get("watched_calls"))[:100] if type(c) is str),
+                mutated=tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),
+                grads=_grads(reply.get("grads"), len(options.grad_args)) if options.grad_args else None,
+            )
+        except BadReply as bad:
+            self._lost(function, str(bad))
 
     def _request(self, function, request):
+        if self._refused:
+            raise SandboxUnavailable(self._refused)
         if self._broken:
             raise Unavailable(self._broken)
         if function in self._dead:
             raise Unavailable(self._dead[function])
         worker = self._ensure_worker()
+        remaining = self.limits.budget_seconds - self.seconds
+        if remaining <= 0:
+            raise BudgetSpent(self._budget_message())
+        started = time.monotonic()
         try:
-            return worker.request(request, self.limits.call_seconds, f"running {function}")
+            return worker.request(request, min(self.limits.call_seconds, remaining), f"running {function}")
         except WorkerLost as lost:
-            self._stop_worker()
-            self._crashes[function] = self._crashes.get(function, 0) + 1
-            if "timed out" in str(lost) or self._crashes[function] >= CRASHES_BEFORE_GIVING_UP:
-                self._dead[function] = f"{function} was not called again after: {lost}"
-            raise
+            if self.limits.budget_seconds - self.seconds - (time.monotonic() - started) <= 0:
+                self._stop_worker()
+                raise BudgetSpent(self._budget_message()) from None
+            self._lost(function, str(lost))
+        finally:
+            self.seconds += time.monotonic() - started
+
+    def _lost(self, function: str, reason: str):
+        """The worker is gone (or is stopped now): count the crash, raise ``WorkerLost``."""
+        self._stop_worker()
+        self._crashes[function] = self._crashes.get(function, 0) + 1
+        if "timed out" in reason or self._crashes[function] >= CRASHES_BEFORE_GIVING_UP:
+            self._dead[function] = f"{function} was not called again after: {reason}"
+        raise WorkerLost(reason)
+
+    def _budget_message(self) -> str:
+        return (
+            f"this question's time budget ({self.limits.budget_seconds:g} s of running your code) is used up: "
+            "your functions are far slower than they need to be (each call should take milliseconds)"
+        )
 
     def _ensure_worker(self) -> Worker:
         if self._worker is None:
+            started = time.monotonic()
             try:
-                self._worker = Worker(self.path, self.limits)
+                self._worker = Worker(self.path, self.limits, self.secrets)
+            except SandboxUnavailable as refused:
+                self._refused = str(refused)
+                raise
+            self.isolation = self._worker.isolation
+            try:
                 loaded = self._worker.load()
             except WorkerLost as lost:
                 self._stop_worker()
                 self._broken = f"importing {_name(self.path)} failed: {lost}"
                 raise Unavailable(self._broken) from None
+            finally:
+                self.seconds += time.monotonic() - started
             if loaded.get("ok") is not True:
                 self._stop_worker()
                 self._broken = (
@@ -215,9 +295,6 @@ class Student:
 
     def close(self):
         self._stop_worker()
-
-    def _record(self, text):
-        self.log.append(text)
 
 
 def _copy(x):

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 from checker import common, expect
 from checker import strategies as s
 from checker.properties import PropertyList
+from checker.student import CallOptions
 
 PROPERTIES = PropertyList("q4_mae", hidden=False)
 SEED = 1234
@@ -71,7 +72,7 @@ def masking(student, x, mask_ratio, *noise, seed=None):
     row of ``ids_restore`` is a permutation of ``0..L-1`` (of an integer dtype).
     """
     n, length, d = x.shape
-    got = common.outputs(student.call("random_masking", x, mask_ratio, *noise, seed=seed).value)
+    got = common.outputs(student.call_with(CallOptions(seed=seed), "random_masking", x, mask_ratio, *noise).value)
     expect.holds(len(got) == 3, "random_masking should return three values (x_masked, mask, ids_restore)", 3, len(got))
     x_masked, mask, ids_restore = (expect.tensor(t, name) for t, name in zip(got, ("x_masked", "mask", "ids_restore")))
     shape_ok = x_masked.dim() == 3 and x_masked.shape[0] == n and x_masked.shape[1] <= length and x_masked.shape[2] == d
