@@ -37,11 +37,12 @@ from pathlib import Path
 
 from autograder import exports, gradebook, report
 from autograder.exports import Submitter
-from autograder.grade import built_autograder, failure_results, grade
+from autograder.grade import built_autograder, grade
 from autograder.gradebook import Graded
-from autograder.stage import stage
 from checker.registry import QUESTIONS, STUDENT_FILES
 from checker.submission import find_files
+from grader import results_json
+from grader.stage import UploadRejected, stage
 
 RESULTS = "results"
 SOURCES = "sources"
@@ -221,8 +222,8 @@ def fingerprint(entry: Entry) -> str:
     digest = hashlib.sha256()
     with tempfile.TemporaryDirectory(prefix="batch-stage-") as tmp:
         try:
-            staged = stage(entry.source, Path(tmp))
-        except Exception as error:  # unreadable: grade() reports it; hash the error so it is stable
+            staged = stage(entry.source, Path(tmp)).files
+        except (UploadRejected, OSError) as error:  # unreadable: grade() reports it; hash the error so it is stable
             return "unreadable:" + hashlib.sha256(repr(error).encode()).hexdigest()
         for name in sorted(staged):
             digest.update(name.encode() + b"\0" + staged[name].read_bytes() + b"\0")
@@ -242,8 +243,7 @@ def read_complete(folder: Path, source_digest: str | None = None, autograder_dig
         return None
     if not isinstance(data, dict) or not isinstance(meta, dict) or meta.get("status") == "error":
         return None
-    names = [t.get("name") for t in data.get("tests", []) if isinstance(t, dict)]
-    if any(names.count(q.id) != 1 for q in QUESTIONS):
+    if not results_json.is_complete(data):
         return None
     if source_digest is not None and meta.get("fingerprint") != source_digest:
         return None
@@ -268,12 +268,12 @@ def grade_one(entry: Entry, folder: Path, autograder_zip: Path, meta: dict, stop
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if entry.source is None or not entry.source.exists():
-            data = failure_results(f"the submission {entry.key} is listed but its folder is missing")
+            data = results_json.failure(f"the submission {entry.key} is listed but its folder is missing")
         else:
             data = grade(entry.source, folder / "results.json.partial", autograder_zip)
     except Exception as exc:  # the batch's own failure (disk, permissions...): recorded, retried next run
         error = f"{type(exc).__name__}: {exc}"
-        data = failure_results(f"the batch grader failed: {error}")
+        data = results_json.failure(f"the batch grader failed: {error}")
     seconds = time.monotonic() - start
     graded = gradebook.from_results(entry.key, entry.submitters, data)
     if stopping is not None:
@@ -340,7 +340,7 @@ def run(
                 outcome = future.result()
             except Exception as exc:  # grade_one guards itself; this is the last line of defence
                 entry, error = futures[future], f"{type(exc).__name__}: {exc}"
-                outcome = Outcome(entry, gradebook.from_results(entry.key, entry.submitters, failure_results(error)), error=error)
+                outcome = Outcome(entry, gradebook.from_results(entry.key, entry.submitters, results_json.failure(error)), error=error)
             if outcome is not None:
                 batch.outcomes.append(outcome)
                 bar.step(outcome)
@@ -447,14 +447,14 @@ def merge(inputs: list[Path], out: Path) -> BatchRun:
                 for g in book:
                     data = read_complete(path / RESULTS / g.submission)
                     if data is not None:
-                        g.outputs = gradebook.from_results(g.submission, g.submitters, data).outputs
+                        g.record = results_json.record(data)
             books.append(book)
     merged = gradebook.merge(books)
     out = Path(out)
     batch = BatchRun(out, [Outcome(Entry(g.submission, None, g.submitters), g, skipped=True) for g in merged], merged=True)
-    if any(g.outputs is None for g in merged):
+    if any(g.record is None for g in merged):
         for g in merged:
-            g.outputs = None
+            g.record = None
     batch.gradebook = gradebook.write_csv(merged, out / "gradebook.csv")
     batch.report, batch.histogram = report.write(merged, out / "report.md", out / "totals.png")
     return batch

@@ -3,9 +3,10 @@
 The autograder zip is Otter's own (``otter generate``), with:
 - one exception-based test file per question, named by question id;
 - ``files/driver.ipynb``: the one-cell notebook Otter executes (trusted code only);
-- ``files/grader_lib/``: the ``checker`` and ``autograder`` packages and the reference
-  solutions, importable only from the driver's kernel;
-- a ``run_autograder`` that first leaves only the four student files in the submission.
+- ``files/grader_lib/``: what grading needs, and only that: the ``checker`` and
+  ``grader`` packages and the reference solutions (not the instructor's tools);
+- a ``run_autograder`` whose last step is ``grader.gradescope`` instead of Otter's
+  bare run: it stages the upload, runs Otter with a deadline, finalizes results.json.
 
 The student zip holds the stubs, the student README, the public properties and
 the self-check command; never the reference solutions or hidden properties.
@@ -29,13 +30,14 @@ GRADING_REQUIREMENTS = ROOT / "requirements" / "grading.txt"
 PYTHON_VERSION = "3.11"
 OTTER_CONFIG = {"lang": "python", "show_hidden": True, "show_stdout": False, "logo": False}
 LIB_DIR = "grader_lib"  # holds the packages below; Otter ships it under files/
-LIB_PACKAGES = ("checker", "autograder", "solutions")
+LIB_PACKAGES = ("checker", "grader", "solutions")
 LIB_PREFIX = f"files/{LIB_DIR}/"
-STAGE_COMMAND = f"(cd /autograder/source/{LIB_PREFIX} && python -m autograder.stage /autograder/submission)\n"
+ENTRY_CODE = "import sys; sys.path.insert(0, sys.argv[1]); from grader.gradescope import main; sys.exit(main(sys.argv[2:]))"
+GRADESCOPE_COMMAND = f"python -I -c '{ENTRY_CODE}' /autograder/source/{LIB_PREFIX} /autograder\n"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
 
 TEST_FILE = '''"""Otter test file for {question} (written by `python -m autograder build`)."""
-from autograder.otter_cases import cases
+from grader.otter_cases import cases
 
 OK_FORMAT = False
 name = "{question}"
@@ -47,8 +49,13 @@ DRIVER_SOURCE = f"""\
 import os
 import sys
 
-sys.path.insert(0, os.path.abspath("{LIB_DIR}"))
-import autograder.otter_cases  # noqa: E402,F401
+# Only the autograder's own copy of the grading code is importable: not the working directory.
+sys.path[:] = [p for p in sys.path if p not in ("", ".", os.getcwd())]
+sys.path.insert(0, os.path.join(os.path.dirname(os.getcwd()), "source", "{LIB_PREFIX}"))
+from checker import sandbox  # noqa: E402
+
+# The fork server shares this kernel's torch; forked before any test, reference or hidden property is imported.
+sandbox.fork_zygote_here()
 """
 
 
@@ -85,14 +92,15 @@ def build_autograder(out: Path) -> Path:
 
 
 def _rewrite_with_staging(source: Path, out: Path):
-    """Copy Otter's zip, adding the staging step before Otter runs on Gradescope."""
+    """Copy Otter's zip, its ``run_autograder`` ending in ``grader.gradescope`` instead of a bare Otter run."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(source) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
             data = zin.read(info)
             if info.filename == "run_autograder":
                 lines = data.decode().splitlines(keepends=True)
-                data = "".join(lines[:-1] + [STAGE_COMMAND, lines[-1]]).encode()
+                assert "run_otter.py" in lines[-1], lines[-1]
+                data = "".join(lines[:-1] + [GRADESCOPE_COMMAND]).encode()
             zout.writestr(info, data)
 
 

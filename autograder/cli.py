@@ -8,6 +8,7 @@ from pathlib import Path
 from autograder.build import build
 from autograder.grade import grade, summary_table
 from autograder.stubs import write_stubs
+from grader import results_json
 
 GRADE_HELP = """\
 One submission (a folder holding the four files, a zip of them, either nested one
@@ -87,6 +88,7 @@ def main(argv=None):
             data = grade(args.submission[0], results, args.autograder)
             print(summary_table(data))
             print(f"results: {results}")
+            _exit_unless_graded(data)
         else:
             _grade_batch(parser, args)
     elif args.command == "merge":
@@ -103,6 +105,17 @@ def main(argv=None):
     elif args.command == "stubs":
         for path in write_stubs():
             print(f"wrote {path}")
+
+
+def _exit_unless_graded(data: dict):
+    """Exit 0 when grading completed, whatever the score; say loudly when it did not."""
+    status = results_json.status(data)
+    if status == "refused":
+        print(f"GRADING REFUSED: {results_json.record(data).refused}", file=sys.stderr)
+        sys.exit(2)
+    if status == "failed":
+        print(f"grading did not complete: {data.get('extra_data', {}).get('problem') or data.get('output', '')}", file=sys.stderr)
+        sys.exit(1)
 
 
 def _is_batch(paths: list[Path]) -> bool:

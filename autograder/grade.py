@@ -1,10 +1,9 @@
-"""Grade one submission through ``otter run`` with the built autograder zip.
+"""Grade one submission locally, exactly as Gradescope does, with the built autograder zip.
 
-The submission is first staged (only the four student files, at the top level),
-zipped, and handed to Otter exactly as Gradescope would: Otter unpacks the
-autograder, executes the driver notebook and the per-question test files, and
-writes ``results.json``. If Otter itself fails, a results file saying so is
-written anyway, with zero scores, so a batch never stops on one submission.
+The zip is unpacked into a temporary folder laid out like Gradescope's
+``/autograder`` and its own ``grader.gradescope`` runs there, on the submission
+as handed in: staging, Otter with its deadline, the final ``results.json``. The
+CLI process itself never imports torch nor any student file.
 """
 
 import json
@@ -15,32 +14,40 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.build import DIST, build, changed_sources
-from autograder.stage import stage
+from autograder.build import DIST, ENTRY_CODE, LIB_PREFIX, build, changed_sources
 from checker.registry import QUESTIONS
+from grader import results_json
+from grader.gradescope import OTTER_DEADLINE_SECONDS
 
-OTTER_TIMEOUT_SECONDS = 900
+TIMEOUT_SECONDS = OTTER_DEADLINE_SECONDS + 60  # staging and writing results around Otter's own deadline
 
 
 def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -> dict:
     autograder_zip = autograder_zip or built_autograder()
     with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        work = Path(tmp)
-        staged = stage(Path(submission), work / "staged")
-        submission_zip = work / "submission.zip"
-        with zipfile.ZipFile(submission_zip, "w") as zf:
-            for name, path in staged.items():
-                zf.write(path, name)
-        output = work / "out"
-        output.mkdir()
-        log = _run_otter(submission_zip, autograder_zip, output)
-        produced = output / "results.json"
-        data = _read_results(produced) if produced.is_file() else None
-        if data is None or not _has_every_question(data):
-            data = failure_results(f"Otter did not produce a complete results.json.\n{log[-2000:]}")
+        ag = Path(tmp) / "autograder"
+        for folder in ("source", "submission", "results"):
+            (ag / folder).mkdir(parents=True)
+        with zipfile.ZipFile(autograder_zip) as zf:
+            zf.extractall(ag / "source")
+        log = _run(ag, Path(submission).resolve())
+        data = _read(ag / "results" / "results.json")
+        if data is None:
+            data = results_json.failure(f"the grader wrote no results.json.\n{log[-2000:]}")
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(data, indent=2))
     return data
+
+
+def _run(ag: Path, submission: Path) -> str:
+    """The zip's own entry point, as Gradescope's ``run_autograder`` calls it."""
+    command = [sys.executable, "-I", "-c", ENTRY_CODE, str(ag / "source" / LIB_PREFIX), str(ag), str(submission)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_SECONDS, env=env, cwd=ag)
+    except subprocess.TimeoutExpired:
+        return "grading timed out"
+    return done.stdout + done.stderr
 
 
 def built_autograder() -> Path:
@@ -54,28 +61,7 @@ def built_autograder() -> Path:
     return path
 
 
-def _run_otter(submission_zip: Path, autograder_zip: Path, output: Path) -> str:
-    command = [
-        sys.executable,
-        "-m",
-        "otter",
-        "run",
-        "--no-logo",
-        "-a",
-        str(autograder_zip.resolve()),
-        "-o",
-        str(output),
-        str(submission_zip),
-    ]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=OTTER_TIMEOUT_SECONDS, env=env, cwd=output)
-    except subprocess.TimeoutExpired:
-        return "otter run timed out"
-    return done.stdout + done.stderr
-
-
-def _read_results(path: Path) -> dict | None:
+def _read(path: Path) -> dict | None:
     try:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
@@ -83,37 +69,27 @@ def _read_results(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def _has_every_question(data: dict) -> bool:
-    names = [t.get("name") for t in data.get("tests", []) if isinstance(t, dict)]
-    return all(names.count(q.id) == 1 for q in QUESTIONS)
-
-
-def failure_results(reason: str) -> dict:
-    tests = [{"name": q.id, "score": 0, "max_score": q.points, "output": f"Grading failed: {reason}"} for q in QUESTIONS]
-    return {"score": 0, "tests": tests}
-
-
-def question_rows(data: dict) -> list[dict]:
-    """The per-question entries of a results.json, in question order."""
-    by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
-    return [by_name[q.id] for q in QUESTIONS if q.id in by_name]
-
-
 def summary_table(data: dict) -> str:
-    rows = question_rows(data)
+    """Per question: score, maximum and the first problem, from the structured record."""
+    scores = results_json.question_scores(data)
+    record = results_json.record(data)
+    outputs = results_json.question_outputs(data)
     lines = [f"{'question':<12} {'score':>6} {'max':>5}  first problem"]
-    for row in rows:
-        lines.append(f"{row['name']:<12} {row['score']:>6g} {row['max_score']:>5g}  {_first_problem(row.get('output', ''))}")
-    total, possible = sum(r["score"] for r in rows), sum(r["max_score"] for r in rows)
-    lines.append(f"{'total':<12} {total:>6g} {possible:>5g}")
+    for q in QUESTIONS:
+        problem = record.question(q.id).first_problem or _first_line(outputs[q.id], scores[q.id] < q.points)
+        lines.append(f"{q.id:<12} {scores[q.id]:>6g} {q.points:>5}  {_clip(problem) or '-'}")
+    lines.append(f"{'total':<12} {sum(scores.values()):>6g} {sum(q.points for q in QUESTIONS):>5}")
+    status = results_json.status(data)
+    if status != "graded":
+        lines.append(f"status: {status}: {data.get('output') or data.get('extra_data', {}).get('problem', '')}".rstrip(": "))
     return "\n".join(lines)
 
 
-def _first_problem(output: str) -> str:
-    for line in output.splitlines():
-        if line.strip().startswith("Problem:"):
-            text = line.strip().removeprefix("Problem:").strip()
-            return text if len(text) <= 70 else text[:67] + "..."
-        if line.startswith("Grading failed"):
-            return line[:70]
-    return "-"
+def _first_line(output: str, failed: bool) -> str:
+    """Without a record (the upload was rejected, grading failed): the entry's own first line."""
+    return output.splitlines()[0] if failed and output else ""
+
+
+def _clip(text: str, width: int = 70) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."

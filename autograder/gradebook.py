@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.exports import Submitter
-from autograder.grade import question_rows
 from checker.registry import QUESTIONS
+from checker.results import GradingRecord
+from grader import results_json
 
 IDENTITY = ("submission", "name", "sid", "email")
 QUESTION_IDS = tuple(q.id for q in QUESTIONS)
@@ -24,13 +25,14 @@ FAILED = "grading failed"
 
 @dataclass
 class Graded:
-    """One graded submission: who, the score per question, and (when known) each question's feedback."""
+    """One graded submission: who, the score per question, and (when known) every property's outcome."""
 
     submission: str
     submitters: tuple[Submitter, ...] = ()
     scores: dict[str, float] = field(default_factory=dict)
     status: str = OK
-    outputs: dict[str, str] | None = None
+    record: GradingRecord | None = None
+    problem: str = ""  # why grading did not complete, when it did not
 
     @property
     def total(self) -> float:
@@ -39,11 +41,11 @@ class Graded:
 
 def from_results(submission: str, submitters, data: dict) -> Graded:
     """A ``Graded`` from a Gradescope ``results.json`` dict (missing questions count 0)."""
-    rows = {row["name"]: row for row in question_rows(data)}
-    scores = {q: _number(rows.get(q, {}).get("score")) for q in QUESTION_IDS}
-    outputs = {q: str(rows.get(q, {}).get("output", "")) for q in QUESTION_IDS}
-    failed = all(text.startswith("Grading failed") for text in outputs.values())
-    return Graded(submission, tuple(submitters), scores, FAILED if failed else OK, outputs)
+    status = results_json.status(data)
+    failed = status in ("failed", "refused")
+    problem = str((data.get("extra_data") or {}).get("problem") or data.get("output") or status) if failed else ""
+    record = results_json.record(data)
+    return Graded(submission, tuple(submitters), results_json.question_scores(data), FAILED if failed else OK, record, problem)
 
 
 def _number(value) -> float:

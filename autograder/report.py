@@ -7,44 +7,32 @@ of the feedback students got. Statistics count submissions, not students (a
 group submission counts once).
 """
 
+import re
 import statistics
 from collections import Counter
 from pathlib import Path
 
 from autograder.gradebook import FAILED, MAX_TOTAL, Graded
 from checker.registry import QUESTIONS
+from checker.results import NOT_ATTEMPTED
 
 TOP = 5
 EXAMPLE_CHARS = 140
-NOT_ATTEMPTED = ("is not implemented yet", "was not found in your submission")
 
 
-def failures(output: str) -> list[tuple[str, str]]:
-    """The ``(property, problem)`` pairs of one question's feedback, in order."""
-    if output.startswith("Grading failed"):
-        return [("grading did not complete", output.splitlines()[0].removeprefix("Grading failed:").strip())]
-    found = []
-    claim = None
-    for line in output.splitlines():
-        text = line.strip()
-        if "Property: " in text:
-            if claim is not None:
-                found.append((claim, ""))
-            claim = text.split("Property: ", 1)[1].strip()
-        elif text.startswith("Problem:") and claim is not None:
-            found.append((claim, text.removeprefix("Problem:").strip()))
-            claim = None
-    if claim is not None:
-        found.append((claim, ""))
-    return found
+def failures(g: Graded, question_id: str) -> list[tuple[str, str]]:
+    """The ``(property claim, problem)`` pairs of one question, from the grader's record."""
+    if g.record is None:
+        return []
+    return [(p.claim, p.problem) for p in g.record.question(question_id).failed]
 
 
 def attempted(g: Graded, question_id: str) -> bool:
     """False when the question scored 0 and every failure says the code is missing or a stub."""
-    if g.scores.get(question_id, 0) > 0 or g.outputs is None:
+    if g.scores.get(question_id, 0) > 0 or g.record is None:
         return True
-    problems = [problem for _, problem in failures(g.outputs.get(question_id, ""))]
-    return not problems or not all(any(p in problem for p in NOT_ATTEMPTED) for problem in problems)
+    statuses = [p.status for p in g.record.question(question_id).failed]
+    return not statuses or not all(status in NOT_ATTEMPTED for status in statuses)
 
 
 def most_failed(graded: list[Graded], question_id: str) -> list[tuple[str, int, str, str]]:
@@ -57,9 +45,9 @@ def most_failed(graded: list[Graded], question_id: str) -> list[tuple[str, int, 
     problems: dict[str, Counter[str]] = {}
     first: dict[tuple[str, str], str] = {}
     for g in sorted(graded, key=lambda g: g.submission):
-        if g.outputs is None or g.status == FAILED or not attempted(g, question_id):
+        if g.record is None or g.status == FAILED or not attempted(g, question_id):
             continue
-        found = failures(g.outputs.get(question_id, ""))
+        found = failures(g, question_id)
         counts.update(dict(found).keys())
         for claim, problem in found:
             if problem:
@@ -88,7 +76,7 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
         "| question | points | mean | median | full marks | zero | not attempted |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    known = all(g.outputs is not None for g in scored)
+    known = all(g.record is not None for g in scored)
     for q in QUESTIONS:
         values = [g.scores.get(q.id, 0.0) for g in scored]
         skipped = sum(not attempted(g, q.id) for g in scored) if known else "?"
@@ -113,18 +101,16 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
             if not rows:
                 lines.append("No property failed.")
                 continue
-            lines += ["| failed by | property | example problem (submission) |", "| ---: | --- | --- |"]
+            lines += ["| failed by | property | example problem | submission |", "| ---: | --- | --- | --- |"]
             for claim, count, problem, who in rows:
-                example = f"{_clip(problem)} ({who})" if problem else ""
-                lines.append(f"| {count} of {len(tried)} | {_escape(claim)} | {_escape(example)} |")
+                lines.append(f"| {count} of {len(tried)} | {_escape(claim)} | {_code(_clip(problem))} | {_code(who)} |")
     broken = sorted((g for g in graded if g.status == FAILED), key=lambda g: g.submission)
     if broken:
         lines += ["", "## Could not be graded", ""]
         lines.append("These got 0 because grading did not complete. To retry one, delete its results.json and rerun the batch.")
         lines.append("")
         for g in broken:
-            reason = failures(g.outputs.get(QUESTIONS[0].id, ""))[0][1] if g.outputs else ""
-            lines.append(f"- {g.submission}" + (f": {_escape(_clip(reason))}" if reason else ""))
+            lines.append(f"- {_code(g.submission)}" + (f": {_code(_clip(g.problem))}" if g.problem else ""))
     return "\n".join(lines) + "\n"
 
 
@@ -177,4 +163,15 @@ def _clip(text: str) -> str:
 
 
 def _escape(text: str) -> str:
+    """The grader's own text (a property's claim) in a table cell."""
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
+
+
+def _code(text: str) -> str:
+    """Text that came from a student (a submission name, an exception message) as an inline code
+    span: no link, image, autolink or HTML inside it can render. Pipes are escaped for the table."""
+    text = " ".join(text.split())
+    if not text:
+        return ""
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    return f"{fence} {text} {fence}".replace("|", "\\|")

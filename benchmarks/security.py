@@ -85,7 +85,7 @@ def main():
         f"Machine: {machine()}. Load average (1, 5, 15 min) {started} at the start and {load()} at the end: "
         "the machine is shared with other developers' test runs, so wall times are noisy.\n\n"
         f"Worker limits: RLIMIT_DATA = what Python and torch use + {limits.memory_bytes // 2**20} MiB, {limits.cpu_seconds} s RLIMIT_CPU, "
-        f"{limits.processes} processes, {limits.file_bytes // 2**20} MiB files, {limits.open_files} open files; "
+        f"{limits.threads} threads, {limits.file_bytes // 2**20} MiB files, {limits.open_files} open files; "
         f"deadlines {limits.load_seconds:g} s per import, {limits.call_seconds:g} s per call.\n\n"
         "Peak memory of the whole process tree, polled every 50 ms: RSS summed over the processes (shared "
         "library pages counted once per process) and PSS summed (shared pages split: the tree's real footprint). "

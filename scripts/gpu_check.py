@@ -29,6 +29,7 @@ import torch  # noqa: E402
 
 from checker.grading import Session  # noqa: E402
 from checker.registry import QUESTIONS, question  # noqa: E402
+from grader.hidden import hidden_properties  # noqa: E402
 
 DEVICE_BUGS = {  # name: (question id, the reference's text, the bug's text); each must lose points on CUDA
     "cosine_matrix_on_cpu": ("q1_cosine", "return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),
@@ -44,13 +45,12 @@ def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, 
     folder = Path(tempfile.mkdtemp())
     try:
         (folder / question(question_id).file).write_text(text)
-        session = Session(folder, device=device)
+        session = Session(folder, device=device, hidden=hidden_properties([question_id]))
         result = session.grade(question_id)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    failed = [o for o in result.outcomes if not o.passed]
-    message = failed[0].message if failed else ""
-    return result.score, result.max_score, [o.property.key for o in failed], message, time.monotonic() - start
+    message = result.failed[0].message if result.failed else ""
+    return result.score, result.max_score, [p.key for p in result.failed], message, time.monotonic() - start
 
 
 def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:

@@ -10,12 +10,15 @@ from pathlib import Path
 import pytest
 
 from autograder.build import build
-from checker.grading import QuestionResult, Session
+from checker.grading import Session
 from checker.registry import QUESTIONS, question
+from checker.results import QuestionResult
+from grader.hidden import hidden_properties
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
 CORPUS = ROOT / "tests" / "corpus"
+HIDDEN = hidden_properties([q.id for q in QUESTIONS])
 
 
 def corpus(kind: str) -> list[Path]:
@@ -43,7 +46,7 @@ def grade_source(question_id: str, source: str, tmp: Path) -> QuestionResult:
     folder = tmp / f"{question_id}-{abs(hash(source))}"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / question(question_id).file).write_text(source)
-    return Session(folder).grade(question_id)
+    return Session(folder, hidden=HIDDEN).grade(question_id)
 
 
 def grade_folder(folder: Path, tmp: Path) -> dict[str, QuestionResult]:
@@ -62,9 +65,19 @@ def dist(tmp_path_factory) -> Path:
     return folder
 
 
-def run_grade(dist: Path, submission_path: Path, results: Path) -> tuple[subprocess.CompletedProcess, dict]:
-    """``python -m autograder grade`` as an instructor runs it."""
+MODES = {  # how the grading CLI is started: as on this machine, or as inside Gradescope's container
+    "namespaces": [],
+    "docker defaults": [sys.executable, str(ROOT / "tests" / "docker_defaults.py")],
+}
+
+
+def run_grade(
+    dist: Path, submission_path: Path, results: Path, mode: str = "namespaces", wrapper=()
+) -> tuple[subprocess.CompletedProcess, dict]:
+    """``python -m autograder grade`` as an instructor runs it (``mode``: see ``MODES``)."""
     command = [
+        *wrapper,
+        *MODES[mode],
         sys.executable,
         "-m",
         "autograder",

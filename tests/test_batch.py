@@ -18,6 +18,8 @@ import pytest
 
 from autograder import batch, exports, gradebook, report
 from checker.registry import QUESTIONS
+from checker.results import GradingRecord, PropertyResult
+from grader import results_json
 from tests.conftest import CORPUS, ROOT, run_grade, scores, submission
 
 FULL = {q.id: q.points for q in QUESTIONS}
@@ -137,15 +139,15 @@ def test_scores_and_feedback_equal_single_grading(graded, tmp_path):
 def test_report_lists_most_failed_properties_with_counts_and_an_example(graded):
     text = (graded["out"] / "report.md").read_text()
     outputs = {k: batch_results(graded["out"], k) for k in ("submission_1002", "submission_1003")}
-    q2 = [report.failures(next(t["output"] for t in r["tests"] if t["name"] == "q2_nt_xent")) for r in outputs.values()]
+    q2 = [report.failures(gradebook.from_results(k, (), r), "q2_nt_xent") for k, r in outputs.items()]
     shared = [claim for claim, _ in q2[0] if claim in dict(q2[1])]
     assert shared, "both no_self_mask submissions fail the same q2 properties"
     section = text.split("### q2_nt_xent", 1)[1].split("###", 1)[0]
     assert "over 3 attempts" in section
     first_row = next(line for line in section.splitlines() if line.startswith("| 2 of 3 |"))
-    claim, example = first_row.split(" | ")[1:3]
+    claim, example, who = first_row.split(" | ")[1:4]
     assert claim.replace("\\|", "|") in shared
-    assert example.endswith("(submission_1002) |") and dict(q2[0])[claim.replace("\\|", "|")][:40] in example.replace("\\|", "|")
+    assert who == "` submission_1002 ` |" and dict(q2[0])[claim.replace("\\|", "|")][:40] in example.replace("\\|", "|")
     # q1 of submission_1003 is the untouched stub: not attempted, so it is not counted as failures
     q1_row = next(line for line in text.splitlines() if line.startswith("| q1_cosine |"))
     assert q1_row.split("|")[-2].strip() == "1"
@@ -179,14 +181,16 @@ def test_rerun_regrades_only_what_is_missing(graded):
 
 
 def fake_results(folder_scores: dict[str, float], problem: str = "it is wrong") -> dict:
-    tests = []
+    """Results as the grader writes them: Otter's entries and the record, one property per question."""
+    tests, record = [], GradingRecord()
     for q in QUESTIONS:
         score = folder_scores.get(q.id, q.points)
-        output = (
-            "" if score == q.points else f"    x result:\n        PropertyNotMet: Property: {q.id} is right\n        Problem: {problem}\n"
+        status = "passed" if score == q.points else "failed"
+        record.properties.append(
+            PropertyResult(q.id, "x", f"{q.id} is right", q.points, False, status, "" if score == q.points else problem)
         )
-        tests.append({"name": q.id, "score": score, "max_score": q.points, "output": output})
-    return {"tests": [{"name": "Public Tests", "output": ""}, *tests]}
+        tests.append({"name": q.id, "score": score, "max_score": q.points, "output": record.properties[-1].message})
+    return results_json.finalize({"tests": tests}, record, [])
 
 
 @pytest.fixture
@@ -255,7 +259,7 @@ def test_shards_are_disjoint_cover_everything_and_merge_to_the_whole(tmp_path, f
     assert {o.entry.key for o in again.outcomes} == keys[1]
     merged = batch.merge([tmp_path / "s1", tmp_path / "s2", tmp_path / "s3"], tmp_path / "merged")
     assert (tmp_path / "merged" / "gradebook.csv").read_text() == whole.gradebook.read_text()
-    assert "| 12 of 12 | q1_cosine is right | it is wrong (student00) |" in merged.report.read_text()
+    assert "| 12 of 12 | q1_cosine is right | ` it is wrong ` | ` student00 ` |" in merged.report.read_text()
     from_csvs = batch.merge([s.gradebook for s in shards], tmp_path / "merged-csv")
     assert from_csvs.gradebook.read_text() == whole.gradebook.read_text()
     assert "merge the shards' output folders" in from_csvs.report.read_text()
@@ -321,7 +325,7 @@ def test_incomplete_results_are_not_trusted(tmp_path, fake_grade):
     path = run.out / "results" / "student00" / "results.json"
     path.write_text(path.read_text()[:50])  # truncated, as by a crash while writing
     data = fake_results({})
-    data["tests"] = data["tests"][:-1]  # a question missing
+    data["tests"] = [t for t in data["tests"] if t["name"] != "q4_mae"]  # a question missing
     (run.out / "results" / "student01" / "results.json").write_text(json.dumps(data))
     fake_grade.clear()
     batch.run([klass], tmp_path / "out", dummy, jobs=1, progress=False)
@@ -349,14 +353,14 @@ def test_gradebook_cells_cannot_become_spreadsheet_formulas(tmp_path):
     assert gradebook.read_csv(path)[0].submitters == (person,)
 
 
-def test_failures_are_parsed_from_otter_feedback():
-    output = (
-        "q2_nt_xent results:\n    collapse result:\n        ❌ Test case failed\n        Error at line 41 in test q2_nt_xent:\n\n"
-        "        PropertyNotMet: Property: collapse gives log(2N - 1)\n        Problem: the loss is wrong\n"
-        "        Expected: tensor(0.)\n\n    swap result:\n        ✅ Test case passed\n"
-    )
-    assert report.failures(output) == [("collapse gives log(2N - 1)", "the loss is wrong")]
-    assert report.failures("Grading failed: otter run timed out") == [("grading did not complete", "otter run timed out")]
+def test_student_text_in_the_report_cannot_render_as_links_or_images(tmp_path):
+    problem = "![pixel](https://tracker.example/p.png) see [here](https://evil.example) <img src=x> www.evil.example | `x`"
+    g = gradebook.from_results("sub", (), fake_results({"q2_nt_xent": 0}, problem))
+    text = report.markdown([g])
+    row = next(line for line in text.splitlines() if "q2_nt_xent is right" in line)
+    cell = row.split(" | ")[2]
+    assert cell.startswith("`` ") and cell.endswith(" ``") and "\\|" in cell  # one code span; the pipe escaped for the table
+    assert "![pixel]" not in text.replace(cell, "")
 
 
 def test_single_submission_mode_is_unchanged(tmp_path, monkeypatch, capsys):

@@ -5,6 +5,7 @@ import zipfile
 from autograder.build import LIB_PREFIX, changed_sources
 from autograder.stubs import ASSIGNMENT, BLOCK, SOLUTIONS, expected_stubs
 from checker.registry import QUESTIONS, properties
+from tests.conftest import HIDDEN
 
 
 def solution_blocks() -> list[set[str]]:
@@ -36,29 +37,32 @@ def test_student_zip_has_no_reference_code_and_no_hidden_tests(dist):
     with zipfile.ZipFile(dist / "student.zip") as zf:
         names = zf.namelist()
         texts = [zf.read(n).decode(errors="replace") for n in names]
-    assert not any(n.startswith(("solutions/", "autograder/")) for n in names)
+    assert not any(n.startswith(("solutions/", "autograder/", "grader/")) for n in names)
     everything = "\n".join(texts)
     assert len(solution_blocks()) == 8  # one per function of the spec
     assert not any(leaks(text, block) for text in texts for block in solution_blocks())
-    hidden_claims = [p.claim for q in QUESTIONS for p in properties(q.id) if p.hidden]
+    hidden_claims = [p.claim for q in QUESTIONS for p in HIDDEN[q.id]]
     assert hidden_claims and not any(claim in everything for claim in hidden_claims)
     assert {q.file for q in QUESTIONS} <= set(names)
     assert "checker/__main__.py" in names and "README.md" in names
 
 
-def test_autograder_zip_has_one_test_file_per_question_and_the_driver(dist):
+def test_autograder_zip_holds_what_grading_needs_and_nothing_else(dist):
     with zipfile.ZipFile(dist / "autograder.zip") as zf:
         names = set(zf.namelist())
         run_autograder = zf.read("run_autograder").decode()
     assert {f"tests/{q.id}.py" for q in QUESTIONS} <= names
     assert "files/driver.ipynb" in names and "files/grader_lib/solutions/nt_xent.py" in names
-    assert "autograder.stage" in run_autograder
+    assert {n.split("/")[2] for n in names if n.startswith(LIB_PREFIX)} == {"checker", "grader", "solutions"}
+    assert run_autograder.splitlines()[-1].startswith("python -I -c") and "grader.gradescope" in run_autograder
+    assert "run_otter.py" not in run_autograder  # Otter runs only through grader.gradescope's staging and deadline
 
 
 def test_points_per_question_match_the_spec():
     for q in QUESTIONS:
-        assert sum(p.points for p in properties(q.id)) == q.points
-        assert any(not p.hidden for p in properties(q.id)) and any(p.hidden for p in properties(q.id))
+        assert sum(p.points for p in [*properties(q.id), *HIDDEN[q.id]]) == q.points
+        assert properties(q.id) and HIDDEN[q.id]
+        assert not any(p.hidden for p in properties(q.id)) and all(p.hidden for p in HIDDEN[q.id])
 
 
 def test_autograder_zip_knows_when_its_sources_changed(dist, tmp_path):

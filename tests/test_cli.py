@@ -1,8 +1,5 @@
 """The instructor CLI end to end: build, grade through Otter, feedback, determinism."""
 
-import json
-import subprocess
-import sys
 import zipfile
 
 from checker.registry import QUESTIONS
@@ -19,16 +16,27 @@ def test_reference_gets_full_marks_through_grade(dist, tmp_path):
         assert q.id in done.stdout
 
 
-def test_reference_gets_full_marks_through_otter_run(dist, tmp_path):
-    archive = tmp_path / "submission.zip"
-    with zipfile.ZipFile(archive, "w") as zf:
-        for q in QUESTIONS:
-            zf.write(SOLUTIONS / q.file, q.file)
-    out = tmp_path / "out"
-    out.mkdir()
-    command = [sys.executable, "-m", "otter", "run", "-a", str(dist / "autograder.zip"), "-o", str(out), str(archive)]
-    subprocess.run(command, check=True, capture_output=True, cwd=tmp_path, timeout=900)
-    assert scores(json.loads((out / "results.json").read_text())) == FULL
+def test_results_say_which_isolation_was_in_force(dist, tmp_path):
+    _, results = run_grade(dist, SOLUTIONS, tmp_path / "results.json")
+    extra = results["extra_data"]
+    assert extra["status"] == "graded" and extra["level"] in ("container", "namespaces")
+    assert extra["isolation"]["network"].startswith("none")
+    entry = next(t for t in results["tests"] if t["name"] == "isolation")
+    assert entry["visibility"] == "hidden" and f"isolation '{extra['level']}'" in entry["output"]
+    assert len(extra["properties"]) == sum(1 for p in extra["properties"] if p["status"] == "passed") > 40
+
+
+def test_an_unreadable_upload_gets_a_valid_results_file_and_runs_nothing(dist, tmp_path):
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    (folder / "junk.zip").write_bytes(bytes(range(100)))
+    marker = tmp_path / "ran"
+    (folder / "otter.py").write_text(f"open({str(marker)!r}, 'w').write('ran')\n")
+    done, results = run_grade(dist, folder, tmp_path / "results.json")
+    assert done.returncode == 0, done.stderr
+    assert scores(results) == {q.id: 0 for q in QUESTIONS}
+    assert all("junk.zip is not a zip file" in t["output"] for t in results["tests"] if t["name"] in FULL)
+    assert results["extra_data"]["status"] == "upload rejected" and not marker.exists()
 
 
 def test_untouched_stubs_get_zero_with_a_message_per_question(dist, tmp_path):

@@ -15,7 +15,7 @@ FILES = {q.id: q.file for q in QUESTIONS}
 
 
 def failures(result) -> list[str]:
-    return [o.message for o in result.outcomes if not o.passed]
+    return [p.message for p in result.failed]
 
 
 def test_reference_gets_full_marks(scratch):

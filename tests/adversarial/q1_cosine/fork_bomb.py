@@ -1,8 +1,8 @@
 """Attack: a fork bomb in every call; children leave the session to dodge killpg.
 
-Stopped by: RLIMIT_NPROC on the worker's own user id (a handful of processes,
-then fork fails), the call deadline, and the clean-up that kills the worker's
-process group and then every process left with the worker's user id.
+Stopped by: the worker's seccomp filter (threads only: every fork fails with
+EPERM), the call deadline, and the clean-up that kills the worker's process
+group and every process left with the worker's user id.
 Honest score: 0.
 """
 

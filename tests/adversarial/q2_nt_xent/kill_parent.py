@@ -1,8 +1,8 @@
 """Attack: kill the grader: its process, its process group, its session.
 
-Stopped by: the worker runs under its own user id in its own session, so
-every signal to the grader fails with EPERM. (Without root the grader shares
-the worker's user id and this is out of scope; see README "Security".)
+Stopped by: the worker runs under its own user id (Gradescope) or as PID 1 of
+its own PID namespace (where namespaces exist), in its own session: every
+signal to the grader fails with EPERM, or finds no grader to signal.
 Honest score: 0 (the loss is never implemented).
 """
 
@@ -17,6 +17,7 @@ def _attack():
         lambda: os.killpg(os.getpgid(parent), signal.SIGKILL),
         lambda: os.kill(-os.getsid(parent), signal.SIGKILL),
         lambda: os.kill(parent, signal.SIGSTOP),
+        lambda: os.kill(-1, signal.SIGKILL),  # everything this user id may signal
     ):
         try:
             target()

@@ -2,29 +2,22 @@
 forged replies instead of the real ones:
 
 - patchify: a pickle that runs a shell command when unpickled;
-- unpatchify: a deflate-compressed torch.save archive (a zip bomb: 2 MB that
-  torch.load would expand to 512 MB in the grader), claiming success;
-- random_masking: a well-formed reply whose tensors are torch.nn.Parameter
-  (a subclass) with a message that is a deeply nested list;
+- unpatchify: a header announcing a 16384 x 16384 float tensor, with 4 bytes of data;
+- random_masking: a message nested 100,000 lists deep, then a tensor reference
+  that was never sent;
 - mae_loss: a length header announcing 2**62 bytes.
 
-Stopped by: replies are loaded with torch.load(weights_only=True) (no
-arbitrary objects), only uncompressed archives below Limits.reply_bytes are
-read, and every field is re-checked: exact plain tensors, strings only.
+Stopped by: replies are read with checker.wire (JSON and raw tensor bytes, never
+a pickle), every tensor is built from exactly the bytes it occupies, replies
+above Limits.reply_bytes are refused, and any malformed reply kills the worker.
 Honest score: 0 (nothing is ever computed).
 """
 
-import io
+import fcntl
+import json
 import os
 import pickle
 import struct
-import sys
-import zipfile
-
-import torch
-
-worker = sys.modules["__main__"]  # worker.py, which imported this module
-honest_send = worker.send
 
 
 class RunsCode:
@@ -32,68 +25,47 @@ class RunsCode:
         return (os.system, ("touch /tmp/adversarial-forged-reply-ran",))
 
 
-def _raw(fd, data):
+def _reply_fd():
+    """The pipe the worker answers on: the only write-only pipe besides stdout and stderr."""
+    for name in os.listdir("/proc/self/fd"):
+        fd = int(name)
+        if fd > 2 and os.readlink(f"/proc/self/fd/{name}").startswith("pipe:"):
+            if fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE == os.O_WRONLY:
+                return fd
+    raise RuntimeError("no reply pipe found")
+
+
+def _raw(data):
+    fd = _reply_fd()
     os.write(fd, struct.pack("<Q", len(data)))
     os.write(fd, data)
+    os._exit(0)  # the grader has its forged reply: do not send a second one
 
 
-def _zip_bomb(size=2**29):
-    """A torch.save archive of a ``size``-byte tensor, deflated to a few MB."""
-    small = 2**20
-    plain = io.BytesIO()
-    torch.save({"ok": True, "result": {"kind": "tensor", "exact_type": True, "data": torch.zeros(small, dtype=torch.uint8)}}, plain)
-    source, bomb = zipfile.ZipFile(plain), io.BytesIO()
-    with zipfile.ZipFile(bomb, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as packed:
-        for info in source.infolist():
-            if info.filename.endswith("/data/0"):
-                with packed.open(info.filename, "w", force_zip64=True) as record:
-                    for _ in range(size // small):
-                        record.write(bytes(small))
-            else:  # the pickle: the tensor's size and its storage's, both ``small``, become ``size``
-                packed.writestr(info.filename, source.read(info).replace(struct.pack("<i", small), struct.pack("<i", size)))
-    return bomb.getvalue()
-
-
-def _nested(depth):
-    inner = ["deep"]
-    for _ in range(depth):
-        inner = [inner] * 8
-    return inner
-
-
-def forged_send(fd, message):
-    function = CALLS[-1] if CALLS else None
-    if function == "patchify":
-        _raw(fd, pickle.dumps({"ok": True, "payload": RunsCode()}))
-    elif function == "unpatchify":
-        _raw(fd, BOMB)
-    elif function == "random_masking":
-        fake = torch.nn.Parameter(torch.zeros(2, 2))
-        encoded = {"kind": "tensor", "exact_type": True, "dtype": "torch.float32", "shape": [2, 2], "device": "cpu", "data": fake}
-        honest_send(fd, {"ok": False, "error_type": _nested(30), "message": _nested(30), "traceback": _nested(30), "result": encoded})
-        honest_send(fd, {"ok": True, "result": {"kind": "tuple", "items": [encoded] * 3}, "grads": {"ok": True, "values": [fake]}})
-    elif function == "mae_loss":
-        os.write(fd, struct.pack("<Q", 2**62))
-    else:
-        honest_send(fd, message)
-
-
-BOMB = _zip_bomb()
-CALLS = []
-worker.send = forged_send
+def _wire(header: dict, body: bytes = b""):
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + body
 
 
 def patchify(imgs, patch_size):
-    CALLS.append("patchify")
+    _raw(pickle.dumps({"ok": True, "payload": RunsCode()}))
 
 
 def unpatchify(x, patch_size, channels=3):
-    CALLS.append("unpatchify")
+    reply = {"ok": True, "result": {"kind": "tensor", "exact_type": True, "dtype": "torch.float32", "shape": [16384, 16384],
+                                    "device": "cpu", "data": {"$tensor": 0}}}  # fmt: skip
+    _raw(_wire({"tensors": [["torch.float32", [16384, 16384]]], "message": reply}, b"\0" * 4))
 
 
 def random_masking(x, mask_ratio, noise=None):
-    CALLS.append("random_masking")
+    deep = b"[" * 100_000 + b"]" * 100_000
+    fd = _reply_fd()
+    header = b'{"tensors": [], "message": ' + deep + b"}"
+    os.write(fd, struct.pack("<Q", 8 + len(header)))
+    os.write(fd, struct.pack("<Q", len(header)) + header)
+    _raw(_wire({"tensors": [], "message": {"ok": True, "result": {"$tensor": 5}}}))
 
 
 def mae_loss(pred, target, mask, norm_pix_loss=False):
-    CALLS.append("mae_loss")
+    os.write(_reply_fd(), struct.pack("<Q", 2**62))
+    os._exit(0)

@@ -1,8 +1,8 @@
 """Attack: every call keeps allocating memory, in tensors and in Python objects.
 
-Stopped by: RLIMIT_DATA (Limits.memory_bytes) on the worker: the allocation
-fails inside the student's call (RuntimeError or MemoryError), or the worker
-dies, long before the grading machine runs out of memory.
+Stopped by: RLIMIT_AS (what the worker maps at start + Limits.memory_bytes):
+the allocation fails inside the student's call (RuntimeError or MemoryError),
+long before the grading machine runs out of memory.
 Honest score: 0.
 """
 

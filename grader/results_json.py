@@ -1,0 +1,102 @@
+"""Gradescope's ``results.json``: written from Otter's and the grader's record, and read back.
+
+``finalize`` turns what Otter wrote (one entry per question id, whose output is
+the feedback) and the kernel's ``GradingRecord`` (every property's outcome as
+data, and the isolation in force) into the file Gradescope reads: exactly one
+entry per question, whatever Otter managed to write, the record in
+``extra_data``, and a hidden ``isolation`` entry for the instructor. The
+instructor's tools read scores and properties back with ``question_scores``
+and ``record``, never from the feedback text.
+"""
+
+from checker.registry import QUESTIONS
+from checker.results import GradingRecord
+
+GRADING_FAILED = "Grading failed"
+ISOLATION_ENTRY = "isolation"
+
+
+def _entry(question, score: float, output: str) -> dict:
+    return {"name": question.id, "score": score, "max_score": question.points, "output": output}
+
+
+def failure(reason: str, *, upload: bool = False) -> dict:
+    """Results for a submission that could not be graded: every question 0, with the reason."""
+    prefix = "Your upload could not be graded" if upload else GRADING_FAILED
+    tests = [_entry(q, 0, f"{prefix}: {reason}") for q in QUESTIONS]
+    return {
+        "score": 0,
+        "output": f"{prefix}: {reason}",
+        "tests": tests,
+        "extra_data": {"status": "upload rejected" if upload else "failed"},
+    }
+
+
+def _valid(entry, question) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    score, possible = entry.get("score"), entry.get("max_score")
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (score, possible))
+    return numbers and possible == question.points and 0 <= score <= possible
+
+
+def describe_isolation(record: GradingRecord) -> str:
+    if record.refused:
+        return f"Grading refused: {record.refused}"
+    facts = "; ".join(f"{k}: {v}" for k, v in record.isolation.items() if v)
+    return f"Student code ran with isolation '{record.level}' ({facts})" if record.level else "No student code ran."
+
+
+def finalize(otter: dict | None, record: GradingRecord | None, notes: list[str], problem: str = "") -> dict:
+    """The complete results: one entry per question (Otter's when valid), the record as data.
+
+    ``problem``: why Otter's results may be missing (a timeout, a crash), for the questions it lacks.
+    """
+    record = record or GradingRecord()
+    by_name = {t.get("name"): t for t in (otter or {}).get("tests", []) if isinstance(t, dict)}
+    tests = []
+    for q in QUESTIONS:
+        entry = by_name.get(q.id)
+        if _valid(entry, q):
+            tests.append({k: entry[k] for k in ("name", "score", "max_score", "output", "visibility") if k in entry})
+        else:
+            reason = problem or "the grader did not report this question"
+            tests.append(_entry(q, 0, f"{GRADING_FAILED}: {reason}"))
+    tests.append({"name": ISOLATION_ENTRY, "visibility": "hidden", "output": describe_isolation(record)})
+    output = [*notes]
+    if record.refused:
+        output.append(f"Not graded: the grading machine could not isolate student code ({record.refused}). Your instructor has to fix it.")
+    status = "refused" if record.refused else ("failed" if problem else "graded")
+    data = {"score": sum(t["score"] for t in tests if "score" in t), "tests": tests}
+    if output:
+        data["output"] = "\n".join(output)
+    data["extra_data"] = {"status": status, "problem": problem, **record.as_dict()}
+    return data
+
+
+def question_scores(data: dict) -> dict[str, float]:
+    """Question id -> score (0 where missing or malformed)."""
+    by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
+    return {q.id: float(by_name[q.id]["score"]) if _valid(by_name.get(q.id), q) else 0.0 for q in QUESTIONS}
+
+
+def question_outputs(data: dict) -> dict[str, str]:
+    by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
+    return {q.id: str(by_name.get(q.id, {}).get("output", "")) for q in QUESTIONS}
+
+
+def status(data: dict) -> str:
+    """``graded``, ``failed`` (grading did not complete), ``refused`` or ``upload rejected``."""
+    extra = data.get("extra_data")
+    return str(extra.get("status", "failed")) if isinstance(extra, dict) else "failed"
+
+
+def record(data: dict) -> GradingRecord:
+    """The grader's record embedded in a results.json (empty for one written before it existed)."""
+    extra = data.get("extra_data")
+    return GradingRecord.from_dict(extra) if isinstance(extra, dict) else GradingRecord()
+
+
+def is_complete(data: dict) -> bool:
+    names = [t.get("name") for t in data.get("tests", []) if isinstance(t, dict)]
+    return all(names.count(q.id) == 1 and _valid(next(t for t in data["tests"] if t.get("name") == q.id), q) for q in QUESTIONS)
