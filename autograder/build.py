@@ -26,7 +26,9 @@ from autograder.stubs import ASSIGNMENT, ROOT
 from checker.registry import QUESTIONS
 
 DIST = ROOT / "dist"
-GRADING_REQUIREMENTS = ROOT / "requirements" / "grading.txt"
+GRADESCOPE_REQUIREMENTS = ROOT / "requirements" / "gradescope.txt"  # the whole pinned pip environment
+TORCH_PINS = {"cpu": "torch==2.13.0+cpu", "cuda": "torch==2.13.0"}  # cuda: PyPI's Linux build, which pins its nvidia-* wheels
+CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 PYTHON_VERSION = "3.11"
 OTTER_CONFIG = {"lang": "python", "show_hidden": True, "show_stdout": False, "logo": False}
 LIB_DIR = "grader_lib"  # holds the packages below; Otter ships it under files/
@@ -65,9 +67,20 @@ def driver_notebook() -> nbformat.NotebookNode:
     return nb
 
 
-def build_autograder(out: Path) -> Path:
+def pip_requirements(torch: str = "cpu") -> str:
+    """The pip section of environment.yml: ``requirements/gradescope.txt``, CPU torch unless asked."""
+    text = GRADESCOPE_REQUIREMENTS.read_text()
+    if TORCH_PINS["cpu"] not in text.splitlines():
+        raise RuntimeError(f"{GRADESCOPE_REQUIREMENTS} does not pin {TORCH_PINS['cpu']}")
+    if torch == "cuda":
+        text = text.replace(CPU_INDEX + "\n", "").replace(TORCH_PINS["cpu"] + "\n", TORCH_PINS["cuda"] + "\n")
+    return text
+
+
+def build_autograder(out: Path, torch: str = "cpu") -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
+        (work / "requirements.txt").write_text(pip_requirements(torch))
         tests = work / "tests"
         tests.mkdir()
         for q in QUESTIONS:
@@ -82,7 +95,8 @@ def build_autograder(out: Path) -> Path:
                 tests_dir="tests",
                 output_path=str(work / "otter.zip"),
                 config="otter_config.json",
-                requirements=str(GRADING_REQUIREMENTS),
+                requirements="requirements.txt",
+                overwrite_requirements=True,
                 no_environment=True,
                 files=["driver.ipynb", LIB_DIR],
                 python_version=PYTHON_VERSION,
@@ -124,5 +138,5 @@ def build_student(out: Path) -> Path:
     return out
 
 
-def build(dist: Path = DIST) -> tuple[Path, Path]:
-    return build_autograder(dist / "autograder.zip"), build_student(dist / "student.zip")
+def build(dist: Path = DIST, torch: str = "cpu") -> tuple[Path, Path]:
+    return build_autograder(dist / "autograder.zip", torch), build_student(dist / "student.zip")

@@ -43,7 +43,14 @@ examples:
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("build", help="write dist/autograder.zip and dist/student.zip")
+    build_parser = commands.add_parser("build", help="write dist/autograder.zip and dist/student.zip")
+    build_parser.add_argument(
+        "--torch",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="torch build in the autograder's environment.yml: cpu (default; Gradescope has no GPU and 768 MB) "
+        "or cuda (for a grader with a GPU: about 5 GB more, at least 1 GB of memory)",
+    )
     grade_parser = commands.add_parser(
         "grade",
         help="grade one submission, or a whole class (batch mode), through otter run",
@@ -77,7 +84,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.command == "build":
-        for path in build():
+        for path in build(torch=args.torch):
             print(f"wrote {path}")
     elif args.command == "grade":
         for path in args.submission:

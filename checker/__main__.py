@@ -17,13 +17,13 @@ def main(argv=None):
     parser.add_argument("folder", nargs="?", type=Path, default=Path.cwd())
     parser.add_argument("--question", choices=[q.id for q in QUESTIONS], action="append", help="only this question (repeatable)")
     args = parser.parse_args(argv)
-    session = Session(args.folder, include_hidden=False)
+    session = Session(args.folder)
     results = [session.grade(q.id) for q in QUESTIONS if not args.question or q.id in args.question]
     for result in results:
         print(f"\n== {result.question}: {result.score:g} / {result.max_score:g} public points")
-        for outcome in result.outcomes:
+        for outcome in result.properties:
             mark = "PASS" if outcome.passed else "FAIL"
-            print(f"  [{mark}] {outcome.property.key}")
+            print(f"  [{mark}] {outcome.key}")
             if not outcome.passed:
                 print("\n".join("         " + line for line in outcome.message.splitlines()))
     print("\nquestion      public score")

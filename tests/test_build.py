@@ -1,5 +1,8 @@
 """What each zip contains, and that the checked-in stubs come from the solutions."""
 
+import shutil
+import subprocess
+import sys
 import zipfile
 
 from autograder.build import LIB_PREFIX, changed_sources
@@ -76,3 +79,16 @@ def test_autograder_zip_knows_when_its_sources_changed(dist, tmp_path):
             if info.filename != LIB_PREFIX + "solutions/mae.py":
                 zout.writestr(info, data)
     assert changed_sources(stale) == ["checker/worker.py", "solutions/mae.py"]
+
+
+def test_the_self_check_runs_from_the_student_release(dist, tmp_path):
+    """What a student runs: ``python -m checker`` in the unpacked release, on the stubs, then on a solution."""
+    with zipfile.ZipFile(dist / "student.zip") as zf:
+        zf.extractall(tmp_path)
+    stubs = subprocess.run([sys.executable, "-m", "checker"], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert stubs.returncode == 0, stubs.stderr
+    assert "is not implemented yet" in stubs.stdout and "q4_mae            0 /" in stubs.stdout
+    shutil.copy(SOLUTIONS / "nt_xent.py", tmp_path / "nt_xent.py")
+    one = subprocess.run([sys.executable, "-m", "checker", "--question", "q2_nt_xent"], capture_output=True, text=True, cwd=tmp_path)
+    public = sum(p.points for p in properties("q2_nt_xent"))
+    assert f"q2_nt_xent       {public:g} / {public:g}" in one.stdout, one.stdout[-2000:]
