@@ -27,10 +27,10 @@ class StudentRaised(Exception):
     came out of an operation (a torch kernel without support for a device, ``1 / 0``).
     """
 
-    def __init__(self, function, error_type, message, traceback, by_student):
+    def __init__(self, function, error_type, message, traceback, by_student, mutated=()):
         super().__init__(f"{function} raised {error_type}: {message}")
         self.function, self.error_type, self.message, self.traceback = function, error_type, message, traceback
-        self.by_student = by_student
+        self.by_student, self.mutated = by_student, mutated
 
     @property
     def not_implemented(self) -> bool:
@@ -211,6 +211,7 @@ class Student:
                 _text(reply.get("message")),
                 _text(reply.get("traceback")),
                 reply.get("raised_by_student") is True,
+                tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),
             )
         devices = set()
         try:

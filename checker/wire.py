@@ -36,7 +36,7 @@ MAX_DIMS = 16
 HEADER = 8
 
 _Tensor, _Base = torch.Tensor, torch._C.TensorBase
-_detach, _cpu, _contiguous, _reshape, _view = _Base.detach, _Base.cpu, _Base.contiguous, _Base.reshape, _Base.view
+_detach, _cpu, _reshape, _view = _Base.detach, _Base.cpu, _Base.reshape, _Base.view
 _numpy, _dtype, _size, _clone = _Base.numpy, _Base.dtype.__get__, _Base.size, _Base.clone
 _frombuffer, _empty = torch.frombuffer, torch.empty
 
@@ -50,7 +50,7 @@ def dumps(message) -> bytes:
 
     def encode(value):
         if isinstance(value, _Tensor):
-            plain = _contiguous(_cpu(_detach(value)))
+            plain = _clone(_cpu(_detach(value)), memory_format=torch.contiguous_format)  # unit strides, even for size-1 views
             table.append([str(_dtype(plain)), list(_size(plain))])
             chunks.append(_numpy(_view(_reshape(plain, (-1,)), torch.uint8)).tobytes())
             return {"$tensor": len(table) - 1}

@@ -169,8 +169,8 @@ def call(module, request, student_file):
     try:
         with recorder:
             result = func(*args, **kwargs)
-    except Exception as error:  # the student's exception is the answer
-        return describe_error(error, student_file)
+    except Exception as error:  # the student's exception is the answer, with what it did to the inputs first
+        return {**describe_error(error, student_file), "mutated": [] if device == "meta" else mutated_arguments(originals, args)}
     try:
         encoded = encode(result)
     except (RuntimeError, MemoryError) as error:  # a result too large to copy (an expanded view, say)
@@ -235,4 +235,9 @@ def serve(request_fd, reply_fd, facts: dict, cuda: bool):
                 reply = describe_error(error, student_file)
         else:
             reply = call(module, request, student_file)
-        send(reply_fd, reply)
+        try:
+            send(reply_fd, reply)
+        except (RuntimeError, TypeError, ValueError, MemoryError) as error:  # a result that cannot be encoded
+            send(
+                reply_fd, {"ok": False, "error_type": type(error).__name__, "message": f"the result could not be sent: {error}"[:MAX_TEXT]}
+            )
