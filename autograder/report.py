@@ -14,7 +14,7 @@ from pathlib import Path
 
 from autograder.gradebook import FAILED, MAX_TOTAL, Graded
 from checker.registry import QUESTIONS
-from checker.results import NOT_ATTEMPTED
+from checker.results import NOT_ATTEMPTED, NOT_SCORED
 
 TOP = 5
 EXAMPLE_CHARS = 140
@@ -31,7 +31,7 @@ def attempted(g: Graded, question_id: str) -> bool:
     """False when the question scored 0 and every failure says the code is missing or a stub."""
     if g.scores.get(question_id, 0) > 0 or g.record is None:
         return True
-    statuses = [p.status for p in g.record.question(question_id).failed]
+    statuses = [p.status for p in g.record.question(question_id).failed if p.status != NOT_SCORED]  # laws of a stub are not scored
     return not statuses or not all(status in NOT_ATTEMPTED for status in statuses)
 
 

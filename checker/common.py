@@ -1,5 +1,7 @@
 """Checks every question shares: dtype, device, unchanged inputs, vectorization, gradients."""
 
+import math
+
 import torch
 
 from checker import expect
@@ -39,10 +41,15 @@ def raises_value_error(student: Student, function: str, args, why: str, kwargs=N
 
 
 def inputs_unchanged(student: Student, function: str, args, kwargs):
-    reply = student.call(function, *args, **kwargs)
-    if reply.mutated:
+    """No argument is modified in place, whether the call returns or raises (the error itself is
+    judged by the properties about results, not here)."""
+    try:
+        mutated = student.call(function, *args, **kwargs).mutated
+    except StudentRaised as raised:
+        mutated = raised.mutated
+    if mutated:
         raise PropertyFailed(
-            f"{function} modified its input argument(s) number {', '.join(str(i + 1) for i in reply.mutated)} in place (work on new tensors instead)"
+            f"{function} modified its input argument(s) number {', '.join(str(i + 1) for i in mutated)} in place (work on new tensors instead)"
         )
 
 
@@ -50,10 +57,11 @@ def same_device(student: Student, function: str, args, kwargs):
     """Outputs live on the inputs' device: CUDA when the grader has a GPU, else ``meta``.
 
     A device-mismatch error, or an output on another device, fails. On ``meta``, an
-    error raised by an operation (not by the student's own ``raise``) is inconclusive
-    when the same call succeeds on the CPU: ``masked_select``, ``nonzero``, ``unique``,
+    error raised by an operation (not by the student's own ``raise``) is inconclusive:
+    either the meta device cannot run it (``masked_select``, ``nonzero``, ``unique``,
     boolean-mask indexing and ``.item()`` have no meta kernel, and work on every real
-    device. An error the CPU call raises too is the function's own, and fails.
+    device), or it fails on the CPU too, which the properties about results judge.
+    Laws like this one are scored only where the function computes something (its gate).
     """
     device = "cuda" if student.device == "cuda" else "meta"
     try:
@@ -64,8 +72,7 @@ def same_device(student: Student, function: str, args, kwargs):
                 f"{function} mixed devices: some tensor was created on another device than the inputs ({raised.message})"
             ) from None
         if device == "meta" and not raised.by_student:
-            student.call(function, *args, **kwargs)  # raises if the function fails on the CPU too
-            return  # only the meta device cannot run it: inconclusive
+            return  # an operation the meta device cannot run (or one that fails on the CPU too: not a device matter)
         raise
     tensors = [o for o in outputs(reply.value) if isinstance(o, torch.Tensor)]
     expect.holds(
@@ -93,7 +100,12 @@ def vectorized(student: Student, function: str, small: int = 4, large: int = 32,
 
 
 def gradients_match(student: Student, function: str, reference, args, kwargs, grad_args, grad_output_index=None, rtol=1e-5, atol=1e-6):
-    """Autograd gradients of <output, g> for a random g equal the reference's (float64)."""
+    """Autograd gradients of <output, g> for a random g: the reference's where the student's function is
+    the reference's around the inputs (equal at them and at two nearby points); elsewhere the derivative
+    of the student's own function (central finite differences along a random direction, float64). A
+    wrong forward is the other properties' to name; a detached output, ``.item()``, numpy or a wrong
+    custom gradient fails here.
+    """
     ref_inputs = [a.detach().clone().requires_grad_(i in grad_args) if isinstance(a, torch.Tensor) else a for i, a in enumerate(args)]
     ref_out = reference(*ref_inputs, **kwargs)
     if grad_output_index is not None:
@@ -102,14 +114,105 @@ def gradients_match(student: Student, function: str, reference, args, kwargs, gr
     grad_output = torch.randn(ref_out.shape, generator=generator, dtype=torch.float64)
     expected = torch.autograd.grad(ref_out, [ref_inputs[i] for i in grad_args], grad_output)
     options = CallOptions(grad_args=tuple(grad_args), grad_output=grad_output, grad_output_index=grad_output_index)
-    reply = student.call_with(options, function, *args, **kwargs)
+    try:
+        reply = student.call_with(options, function, *args, **kwargs)
+    except StudentRaised as raised:
+        try:
+            student.call(function, *args, **kwargs)
+        except StudentRaised:
+            return  # it raises without gradients too: a forward defect, judged by the properties about results
+        raise PropertyFailed(f"{function} raises only when its inputs require gradients: {raised}") from None
+    got_out = _output(reply.value, grad_output_index)
+    if got_out is None or got_out.shape != ref_out.shape:
+        return  # no comparable output: the shape and result properties say why
     if isinstance(reply.grads, str):
         raise PropertyFailed(f"no gradient could be computed through {function}: {reply.grads}")
+    directions = _directions(args, grad_args)
+    nearby = [_moved(args, directions, step) for step in (PROBE_STEP, -PROBE_STEP)]
+    same_here = _agrees(got_out, ref_out) and all(
+        _agrees(
+            _output(student.call(function, *moved, **kwargs).value, grad_output_index),
+            _output(reference(*moved, **kwargs), grad_output_index),
+        )
+        for moved in nearby
+    )
+    if not same_here:
+        _matches_own_derivative(student, function, args, kwargs, grad_output, grad_output_index, directions, reply.grads)
+        return
     for i, got, want in zip(grad_args, reply.grads, expected):
         if got is None:
             raise PropertyFailed(f"argument {i + 1} of {function} gets no gradient (detached, .item(), numpy or a new tensor?)")
         expect.close(got, want, f"the gradient with respect to argument {i + 1} of {function}", rtol=rtol, atol=atol)
 
 
+PROBE_STEP = 1e-3  # far enough that a different function shows (at unit vectors a squared norm equals the norm)
+FINITE_STEPS = (1e-6, 1.25e-7)  # float64 central differences: roundoff about 1e-9, truncation far below
+
+
+def _output(value, index):
+    """The float tensor output to differentiate (``index``: its place in a tuple), or None."""
+    if index is not None:
+        values = outputs(value)
+        value = values[index] if len(values) > index else None
+    return value if isinstance(value, torch.Tensor) and value.is_floating_point() else None
+
+
+def _agrees(got, want) -> bool:
+    return (
+        got is not None
+        and want is not None
+        and got.shape == want.shape
+        and bool(torch.isclose(got.to(torch.float64), want.detach().to(torch.float64), rtol=1e-6, atol=1e-7).all())
+    )
+
+
+def _directions(args, grad_args) -> dict[int, torch.Tensor]:
+    generator = torch.Generator().manual_seed(1)
+    return {i: torch.randn(args[i].shape, generator=generator, dtype=torch.float64) for i in grad_args}
+
+
+def _moved(args, directions, step: float) -> list:
+    return [a + step * directions[i] if i in directions else a for i, a in enumerate(args)]
+
+
+def _matches_own_derivative(student, function, args, kwargs, grad_output, grad_output_index, directions, grads):
+    """Autograd's directional derivative equals the finite difference of the student's own output,
+    where that difference is the same at two step sizes (else the function is not smooth there: no verdict)."""
+    finite = []
+    for step in FINITE_STEPS:
+        sides = []
+        for moved in (_moved(args, directions, step), _moved(args, directions, -step)):
+            out = _output(student.call(function, *moved, **kwargs).value, grad_output_index)
+            if out is None or out.shape != grad_output.shape:
+                return
+            sides.append(float((out.to(torch.float64) * grad_output).sum()))
+        finite.append((sides[0] - sides[1]) / (2 * step))
+    if not math.isclose(finite[0], finite[1], rel_tol=1e-4, abs_tol=1e-6):
+        return  # a kink or a jump between the two steps: no derivative to compare with
+    autograd = sum(float((g.to(torch.float64) * directions[i]).sum()) for i, g in zip(directions, grads) if g is not None)
+    if not math.isclose(finite[0], autograd, rel_tol=1e-4, abs_tol=1e-5):
+        raise PropertyFailed(
+            f"the gradient of {function} is not the derivative of its own output (detached, .item(), numpy or a wrong custom gradient?)",
+            f"{finite[0]:.6g} (finite difference of your output along a random direction)",
+            f"{autograd:.6g} (your autograd gradient along it)",
+        )
+
+
 def float64(*tensors):
     return tuple(t.to(torch.float64) if isinstance(t, torch.Tensor) else t for t in tensors)
+
+
+def computes_something(function: str, values: list, what: str):
+    """The gate of ``function``: ``values`` (its outputs for inputs whose correct results all differ)
+    are not all the same. Outputs that are not tensors are left to the other properties."""
+    tensors = [v for v in values if isinstance(v, torch.Tensor) and v.device.type != "meta"]
+    if len(tensors) < len(values) or not tensors:
+        return
+    flat = torch.cat([t.detach().to(torch.float64).reshape(-1) for t in tensors])
+    if flat.numel() > 1 and bool((flat == flat[0]).all()):
+        raise PropertyFailed(
+            f"{function} returns the same value for {what}, whose results all differ: it computes nothing yet",
+            "different values",
+            values[0],
+            show_calls=False,
+        )

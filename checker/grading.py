@@ -41,6 +41,7 @@ class Session:
         self.limits = limits
         self.secrets = secrets
         self._current: tuple[str, Student, list[str]] | None = None
+        self._gate_results: dict[str, r.PropertyResult] = {}
 
     def properties(self, question_id: str) -> list[props.Property]:
         return [*properties(question_id), *self.hidden.get(question_id, [])]
@@ -58,9 +59,24 @@ class Session:
         return student, broken
 
     def check(self, prop: props.Property) -> r.PropertyResult:
-        """One property's result, with the import rule applied: a module that breaks it earns nothing."""
+        """One property's result, with the gates and the import rule applied.
+
+        A law about a function that computes nothing (its gate fails) is not scored: a
+        function returning zeros satisfies symmetry, invariances, dtypes and devices.
+        A module that breaks the import rule earns nothing.
+        """
         student, broken = self.student(prop.question)
-        result = props.run(prop, student)
+        closed = [gate for gate in self._gates(prop) if not self._gate_result(gate).passed]
+        if prop.law and closed:
+            first = self._gate_result(closed[0])
+            result = r.PropertyResult(
+                prop.question, prop.key, prop.claim, prop.points, prop.hidden, r.NOT_SCORED,
+                f"not scored until {closed[0].about[0]} computes something: {first.problem}",
+            )  # fmt: skip
+        elif prop.gate:
+            result = self._gate_result(prop)
+        else:
+            result = props.run(prop, student)
         if not broken or result.status == r.REFUSED:
             return result
         lines = "\n".join(f"  {student.file_name}, {line}" for line in broken[:5])
@@ -72,7 +88,17 @@ class Session:
             details=(f"Where:\n{lines}", f"(Judged on its own, this property {verdict})"),
         )
 
+    def _gates(self, prop: props.Property) -> list[props.Property]:
+        return [p for p in self.properties(prop.question) if p.gate and p.about[0] in prop.about]
+
+    def _gate_result(self, gate: props.Property) -> r.PropertyResult:
+        """A gate's result, computed once per question."""
+        if gate.key not in self._gate_results:
+            self._gate_results[gate.key] = props.run(gate, self.student(gate.question)[0])
+        return self._gate_results[gate.key]
+
     def close(self):
+        self._gate_results = {}
         if self._current:
             self._current[1].close()
             self._current = None

@@ -53,7 +53,11 @@ class PropertyResult:
         return clip("\n".join([f"Property: {self.claim}", f"Problem: {self.problem}", *self.details]))
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        """As data; a property that passed keeps no claim: a hidden claim is shown only when it fails."""
+        data = asdict(self)
+        if self.passed:
+            data["claim"] = ""
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "PropertyResult":

@@ -196,7 +196,9 @@ def run_case(case: Case, autograder_zip: Path) -> Run:
         start = time.monotonic()
         container_id = subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
         peak = rss = 0
-        while subprocess.run(["docker", "inspect", "-f", "{{.State.Running}}", name], capture_output=True, text=True).stdout.strip() == "true":
+        while (
+            subprocess.run(["docker", "inspect", "-f", "{{.State.Running}}", name], capture_output=True, text=True).stdout.strip() == "true"
+        ):
             p, r = _cgroup_stat(container_id)
             peak, rss = max(peak, p), max(rss, r)
             time.sleep(0.25)

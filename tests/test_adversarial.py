@@ -147,8 +147,9 @@ def test_attacks_get_their_honest_score_through_the_cli(group, mode, dist, tmp_p
     assert "LEAKED" not in text and "reached ports" not in text
     for secret in (SOLUTIONS / "nt_xent.py", ROOT / "grader" / "hidden" / "q2_nt_xent.py"):
         for line in secret.read_text().splitlines():
-            if len(line.strip()) > 40:
-                assert line.strip() not in text, f"{secret.name} leaked into the feedback"
+            code = line.strip()
+            if len(code) > 40 and not code.startswith(('"', 'f"')):  # a property's claim is feedback, shown when it fails
+                assert code not in text, f"{secret.name} leaked into the feedback"
     assert len(text) < 300_000  # megabytes of output or error text never reach results.json
     assert time.monotonic() - start < 240
 
@@ -517,6 +518,8 @@ def test_the_wire_carries_data_and_never_more_than_was_sent():
     for bad in (pickle.dumps({"ok": True}), b"\x05" + b"\0" * 7 + b"[[[[[", wire.dumps({"t": torch.zeros(2)}) + b"extra"):
         with pytest.raises(wire.Malformed):
             wire.loads(bad)
+    diagonal = torch.arange(4.0, dtype=torch.float64).reshape(2, 2)[:1, :1].diagonal().reshape(1, 1, 1)  # size-1 dims, stride 2
+    assert torch.equal(wire.loads(wire.dumps({"t": diagonal}))["t"], diagonal)
     expanded = torch.zeros(1).expand(1000, 1000)  # a stride-0 view is sent as its full bytes, never as a view
     assert len(wire.dumps({"t": expanded})) > 4 * 1000 * 1000
 

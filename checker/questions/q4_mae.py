@@ -99,7 +99,9 @@ def restored(x_masked, ids_restore, length):
 
 
 @PROPERTIES.add(
-    "patchify gives the spec's example: patchify(arange(96).reshape(2, 3, 4, 4), 2)[0, 0] is [0, 16, 32, 1, 17, 33, 4, ...]", points=1
+    "patchify gives the spec's example: patchify(arange(96).reshape(2, 3, 4, 4), 2)[0, 0] is [0, 16, 32, 1, 17, 33, 4, ...]",
+    points=1,
+    about=("patchify",),
 )
 @given(dtype=s.float_dtypes())
 def patchify_example(student, dtype):
@@ -108,7 +110,46 @@ def patchify_example(student, dtype):
     expect.equal(got[0, 0], torch.tensor(PATCH_EXAMPLE, dtype=dtype), "patchify(imgs, 2)[0, 0]")
 
 
-@PROPERTIES.add("patchify raises ValueError when H or W is not divisible by patch_size", points=1)
+@PROPERTIES.gate("patchify", "patchify computes something: different images give different patches")
+def patchify_computes(student):
+    imgs = torch.arange(96.0).reshape(2, 3, 4, 4)
+    common.computes_something("patchify", [student.call("patchify", imgs, 2).value, student.call("patchify", -imgs, 2).value], "two images")
+
+
+@PROPERTIES.gate("unpatchify", "unpatchify computes something: different patches give different images")
+def unpatchify_computes(student):
+    x = torch.arange(96.0).reshape(2, 4, 12)
+    common.computes_something(
+        "unpatchify", [student.call("unpatchify", x, 2, 3).value, student.call("unpatchify", -x, 2, 3).value], "two inputs"
+    )
+
+
+@PROPERTIES.gate("random_masking", "random_masking computes something: it removes patches, and keeps different ones of different inputs")
+def random_masking_computes(student):
+    noise = torch.tensor(NOISE_EXAMPLE)
+    got = [
+        common.outputs(student.call("random_masking", x, 0.5, noise).value)
+        for x in (torch.arange(8.0).reshape(1, 4, 2), -torch.ones(1, 4, 2))
+    ]
+    common.computes_something("random_masking", [g[0] for g in got], "two inputs (x_masked)")
+    mask = got[0][1] if len(got[0]) > 1 else None
+    if isinstance(mask, torch.Tensor) and mask.shape == (1, 4):
+        expect.holds(
+            bool((mask != 0).any()),
+            "random_masking removes no patch at mask_ratio 0.5 (mask is all 0): it computes nothing yet",
+            MASK_EXAMPLE,
+            mask,
+        )
+
+
+@PROPERTIES.gate("mae_loss", "mae_loss computes something: predictions at different distances from the target give different losses")
+def mae_loss_computes(student):
+    target, mask = torch.zeros(1, 2, 2), torch.ones(1, 2)
+    values = [student.call("mae_loss", target + shift, target, mask).value for shift in (1.0, 2.0, 3.0)]
+    common.computes_something("mae_loss", values, "three predictions")
+
+
+@PROPERTIES.add("patchify raises ValueError when H or W is not divisible by patch_size", points=1, about=("patchify",), law=True)
 @given(p=s.sizes(2, 4), h=s.sizes(1, 8), w=s.sizes(1, 8))
 def patchify_not_divisible(student, p, h, w):
     if h % p == 0 and w % p == 0:
@@ -116,7 +157,9 @@ def patchify_not_divisible(student, p, h, w):
     common.raises_value_error(student, "patchify", (torch.zeros(1, 3, h, w), p), f"for a {h}x{w} image and patch_size {p}")
 
 
-@PROPERTIES.add("unpatchify undoes patchify exactly: unpatchify(patchify(imgs, p), p, C) == imgs", points=1)
+@PROPERTIES.add(
+    "unpatchify undoes patchify exactly: unpatchify(patchify(imgs, p), p, C) == imgs", points=1, about=("patchify", "unpatchify")
+)
 @given(setup=images(), dtype=s.float_dtypes())
 def unpatchify_inverts_patchify(student, setup, dtype):
     imgs, p = setup
@@ -125,14 +168,18 @@ def unpatchify_inverts_patchify(student, setup, dtype):
     expect.equal(student.call("unpatchify", x, p, c).value, imgs.to(dtype), "unpatchify(patchify(imgs, p), p, C)")
 
 
-@PROPERTIES.add("unpatchify raises ValueError when the number of patches L is not a perfect square", points=1)
+@PROPERTIES.add(
+    "unpatchify raises ValueError when the number of patches L is not a perfect square", points=1, about=("unpatchify",), law=True
+)
 @given(length=s.sizes(2, 15).filter(lambda n: n not in (4, 9)), p=s.sizes(1, 2))
 def unpatchify_not_square(student, length, p):
     common.raises_value_error(student, "unpatchify", (torch.zeros(1, length, p * p * 3), p, 3), f"for L={length} patches")
 
 
 @PROPERTIES.add(
-    "random_masking gives the docstring's example: noise [0.7, 0.1, 0.9, 0.3] with mask_ratio 0.5 keeps patches 1 and 3", points=1
+    "random_masking gives the docstring's example: noise [0.7, 0.1, 0.9, 0.3] with mask_ratio 0.5 keeps patches 1 and 3",
+    points=1,
+    about=("random_masking",),
 )
 @given(dtype=s.float_dtypes())
 def masking_example(student, dtype):
@@ -144,7 +191,9 @@ def masking_example(student, dtype):
 
 
 @PROPERTIES.add(
-    "random_masking keeps len_keep = int(L * (1 - mask_ratio)) patches per sample; the other L - len_keep are 1 in mask", points=1
+    "random_masking keeps len_keep = int(L * (1 - mask_ratio)) patches per sample; the other L - len_keep are 1 in mask",
+    points=1,
+    about=("random_masking",),
 )
 @given(inputs=masking_inputs())
 def masking_counts(student, inputs):
@@ -156,7 +205,11 @@ def masking_counts(student, inputs):
     removed_per_row(mask, length - len_keep)
 
 
-@PROPERTIES.add("x_masked holds the kept patches in increasing noise order: x_masked[n, i] == x[n, argsort(noise)[n, i]]", points=1)
+@PROPERTIES.add(
+    "x_masked holds the kept patches in increasing noise order: x_masked[n, i] == x[n, argsort(noise)[n, i]]",
+    points=1,
+    about=("random_masking",),
+)
 @given(inputs=masking_inputs())
 def masking_noise_order(student, inputs):
     x, mask_ratio, noise = inputs
@@ -167,7 +220,12 @@ def masking_noise_order(student, inputs):
     expect.equal(x_masked[:, :kept], expected, "x_masked")
 
 
-@PROPERTIES.add("the outputs fit together: gathering cat([x_masked, zeros]) with ids_restore gives x * (1 - mask)", points=1)
+@PROPERTIES.add(
+    "the outputs fit together: gathering cat([x_masked, zeros]) with ids_restore gives x * (1 - mask)",
+    points=1,
+    about=("random_masking",),
+    law=True,
+)
 @given(inputs=masking_inputs(), dtype=s.float_dtypes())
 def masking_restores_kept_patches(student, inputs, dtype):
     x, mask_ratio, noise = inputs
@@ -176,7 +234,7 @@ def masking_restores_kept_patches(student, inputs, dtype):
     expect.equal(restored(x_masked, ids_restore, x.shape[1]), expected, "gather(cat([x_masked, zeros]), ids_restore)")
 
 
-@PROPERTIES.add("random_masking raises ValueError when mask_ratio < 0 or mask_ratio >= 1", points=1)
+@PROPERTIES.add("random_masking raises ValueError when mask_ratio < 0 or mask_ratio >= 1", points=1, about=("random_masking",), law=True)
 @given(mask_ratio=st.sampled_from([1.0, -0.25, 1.5, -1.0]), with_noise=st.booleans())
 def masking_bad_ratio(student, mask_ratio, with_noise):
     x = torch.zeros(1, 4, 2)
@@ -184,7 +242,11 @@ def masking_bad_ratio(student, mask_ratio, with_noise):
     common.raises_value_error(student, "random_masking", args, f"for mask_ratio={mask_ratio}")
 
 
-@PROPERTIES.add("without noise, random_masking draws a fresh random mask for every sample (the rows of mask are not all equal)", points=1)
+@PROPERTIES.add(
+    "without noise, random_masking draws a fresh random mask for every sample (the rows of mask are not all equal)",
+    points=1,
+    about=("random_masking",),
+)
 def masking_fresh_per_sample(student):
     _, mask, _ = masking(student, torch.zeros(64, 16, 1), 0.75, seed=SEED)
     all_equal = bool((mask == mask[:1]).all())
@@ -193,7 +255,11 @@ def masking_fresh_per_sample(student):
     )
 
 
-@PROPERTIES.add("mae_loss gives the hand-computed examples: 9 for the docstring's example, and about 0.75 with norm_pix_loss", points=1)
+@PROPERTIES.add(
+    "mae_loss gives the hand-computed examples: 9 for the docstring's example, and about 0.75 with norm_pix_loss",
+    points=1,
+    about=("mae_loss",),
+)
 @given(dtype=s.float_dtypes())
 def loss_examples(student, dtype):
     for target, mask, norm_pix_loss, value in LOSS_EXAMPLES:
@@ -203,7 +269,9 @@ def loss_examples(student, dtype):
         expect.close(got, torch.tensor(value, dtype=torch.float64), what, dtype=dtype)
 
 
-@PROPERTIES.add("mae_loss ignores the kept patches: changing pred where mask == 0 does not change the loss", points=1)
+@PROPERTIES.add(
+    "mae_loss ignores the kept patches: changing pred where mask == 0 does not change the loss", points=1, about=("mae_loss",), law=True
+)
 @given(inputs=loss_inputs(p_min=2), change=st.integers(-12, 12).filter(bool), norm_pix_loss=st.booleans(), dtype=s.float_dtypes())
 def loss_ignores_kept_patches(student, inputs, change, norm_pix_loss, dtype):
     pred, target, mask = (t.to(dtype) for t in inputs)
@@ -219,6 +287,8 @@ def loss_ignores_kept_patches(student, inputs, change, norm_pix_loss, dtype):
 @PROPERTIES.add(
     "every function returns the documented shape in the input's dtype (mask: x's dtype or float32; ids_restore: int64; mae_loss: 0-d)",
     points=1,
+    about=("patchify", "unpatchify", "random_masking", "mae_loss"),
+    law=True,
 )
 @given(setup=images(), dtype=s.float_dtypes())
 def shapes_and_dtypes(student, setup, dtype):
@@ -239,7 +309,7 @@ def shapes_and_dtypes(student, setup, dtype):
     expect.dtype(loss, dtype, "the result of mae_loss")
 
 
-@PROPERTIES.add("inputs are never modified in place", points=1)
+@PROPERTIES.add("inputs are never modified in place", points=1, about=("patchify", "unpatchify", "random_masking", "mae_loss"), law=True)
 @given(setup=images(), unpatch=patches(), masked=masking_inputs(), loss=loss_inputs(p_min=2), norm_pix_loss=st.booleans())
 def inputs_unchanged(student, setup, unpatch, masked, loss, norm_pix_loss):
     common.inputs_unchanged(student, "patchify", setup, {})
@@ -248,7 +318,12 @@ def inputs_unchanged(student, setup, unpatch, masked, loss, norm_pix_loss):
     common.inputs_unchanged(student, "mae_loss", loss, {"norm_pix_loss": norm_pix_loss})
 
 
-@PROPERTIES.add("outputs are on the inputs' device, and no tensor (random_masking's noise included) is created on another one", points=1)
+@PROPERTIES.add(
+    "outputs are on the inputs' device, and no tensor (random_masking's noise included) is created on another one",
+    points=1,
+    about=("patchify", "unpatchify", "random_masking", "mae_loss"),
+    law=True,
+)
 def same_device(student):
     generator = torch.Generator().manual_seed(0)
     imgs, x = torch.randn(2, 3, 4, 4, generator=generator), torch.randn(2, 4, 12, generator=generator)

@@ -22,7 +22,9 @@ def broadcast_pair(draw, min_norm=0.1, allow_zero=True):
     return u, v
 
 
-@PROPERTIES.add("cosine_similarity agrees with the definition on broadcastable inputs (float32 and float64)", points=3)
+@PROPERTIES.add(
+    "cosine_similarity agrees with the definition on broadcastable inputs (float32 and float64)", points=3, about=("cosine_similarity",)
+)
 @given(pair=broadcast_pair(), dtype=s.float_dtypes())
 def agrees_with_definition(student, pair, dtype):
     u, v = (t.to(dtype) for t in pair)
@@ -36,7 +38,9 @@ def agrees_with_definition(student, pair, dtype):
     )
 
 
-@PROPERTIES.add("cosine_similarity_matrix(a, b)[i, j] == cosine_similarity(a[i], b[j]) for every pair", points=2)
+@PROPERTIES.add(
+    "cosine_similarity_matrix(a, b)[i, j] == cosine_similarity(a[i], b[j]) for every pair", points=2, about=("cosine_similarity_matrix",)
+)
 @given(n=s.sizes(1, 5), m=s.sizes(1, 5), d=s.sizes(1, 5), dtype=s.float_dtypes(), data=st.data())
 def matrix_agrees(student, n, m, d, dtype, data):
     a, b = data.draw(s.rows(n, d)).to(dtype), data.draw(s.rows(m, d)).to(dtype)
@@ -50,7 +54,7 @@ def matrix_agrees(student, n, m, d, dtype, data):
     )
 
 
-@PROPERTIES.add("cosine similarity is symmetric: cos(u, v) == cos(v, u)", points=1)
+@PROPERTIES.add("cosine similarity is symmetric: cos(u, v) == cos(v, u)", points=1, about=("cosine_similarity",), law=True)
 @given(pair=broadcast_pair(allow_zero=False))
 def symmetric(student, pair):
     u, v = pair
@@ -59,7 +63,9 @@ def symmetric(student, pair):
     expect.close(vu, expect.tensor(uv, "cos(u, v)"), "cos(v, u) compared with cos(u, v)")
 
 
-@PROPERTIES.add("cosine similarity ignores length: cos(a*u, b*v) == cos(u, v) for positive a, b", points=1)
+@PROPERTIES.add(
+    "cosine similarity ignores length: cos(a*u, b*v) == cos(u, v) for positive a, b", points=1, about=("cosine_similarity",), law=True
+)
 @given(pair=broadcast_pair(allow_zero=False), a=st.floats(0.25, 4.0), b=st.floats(0.25, 4.0))
 def scale_invariant(student, pair, a, b):
     u, v = pair
@@ -68,13 +74,24 @@ def scale_invariant(student, pair, a, b):
     expect.close(scaled, base, "cos(a*u, b*v) compared with cos(u, v)", atol=1e-6)
 
 
-@PROPERTIES.add("gradients of both functions equal the reference's (autograd, float64)", points=2)
+@PROPERTIES.add(
+    "gradients of both functions equal the reference's (autograd, float64)",
+    points=2,
+    about=("cosine_similarity", "cosine_similarity_matrix"),
+    law=True,
+)
 @given(a=s.rows(3, 4, allow_zero=False), b=s.rows(2, 4, allow_zero=False))
 def gradients(student, a, b):
+    common.gradients_match(student, "cosine_similarity", reference.cosine_similarity, (a[0], b[0]), {}, (0, 1))  # two vectors
     common.gradients_match(student, "cosine_similarity", reference.cosine_similarity, (a[:, None], b[None]), {}, (0, 1))
     common.gradients_match(student, "cosine_similarity_matrix", reference.cosine_similarity_matrix, (a, b), {}, (0, 1))
 
 
-@PROPERTIES.add("cosine_similarity_matrix is vectorized: its number of torch calls does not grow with N and M", points=2)
+@PROPERTIES.add(
+    "cosine_similarity_matrix is vectorized: its number of torch calls does not grow with N and M",
+    points=2,
+    about=("cosine_similarity_matrix",),
+    law=True,
+)
 def matrix_vectorized(student):
     common.vectorized(student, "cosine_similarity_matrix")

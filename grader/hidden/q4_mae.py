@@ -23,7 +23,9 @@ EDGE_CASES = [(10, 0.29), (10, 0.9), (10, 0.8), (4, 0.2), (16, 0.2), (9, 0.7), (
 SAMPLES, SLACK = 512, 0.15
 
 
-@PROPERTIES.add("patchify agrees exactly with the definition (patch order, (p, q, c) layout) on square images", points=2)
+@PROPERTIES.add(
+    "patchify agrees exactly with the definition (patch order, (p, q, c) layout) on square images", points=2, about=("patchify",)
+)
 @given(setup=images(), dtype=s.float_dtypes())
 def patchify_agrees(student, setup, dtype):
     imgs, p = setup
@@ -31,7 +33,11 @@ def patchify_agrees(student, setup, dtype):
     expect.equal(student.call("patchify", imgs.to(dtype), p).value, expected, "patchify(imgs, p)")
 
 
-@PROPERTIES.add("unpatchify agrees exactly with the definition (the inverse of patchify), with channels given or left at 3", points=1)
+@PROPERTIES.add(
+    "unpatchify agrees exactly with the definition (the inverse of patchify), with channels given or left at 3",
+    points=1,
+    about=("unpatchify",),
+)
 @given(setup=patches(), dtype=s.float_dtypes())
 def unpatchify_agrees(student, setup, dtype):
     x, p, c = setup
@@ -40,14 +46,20 @@ def unpatchify_agrees(student, setup, dtype):
     expect.equal(student.call("unpatchify", *args).value, expected, "unpatchify(x, p, C)")
 
 
-@PROPERTIES.add("gradients of patchify and unpatchify equal the reference's (autograd, float64)", points=1)
+@PROPERTIES.add(
+    "gradients of patchify and unpatchify equal the reference's (autograd, float64)", points=1, about=("patchify", "unpatchify"), law=True
+)
 @given(setup=images(), unpatch=patches())
 def patch_gradients(student, setup, unpatch):
     common.gradients_match(student, "patchify", reference.patchify, setup, {}, (0,))
     common.gradients_match(student, "unpatchify", reference.unpatchify, unpatch, {}, (0,))
 
 
-@PROPERTIES.add("random_masking with given noise agrees exactly with the definition: x_masked, mask and ids_restore", points=3)
+@PROPERTIES.add(
+    "random_masking with given noise agrees exactly with the definition: x_masked, mask and ids_restore",
+    points=3,
+    about=("random_masking",),
+)
 @given(inputs=masking_inputs(), dtype=s.float_dtypes())
 def masking_agrees(student, inputs, dtype):
     x, mask_ratio, noise = inputs
@@ -59,7 +71,9 @@ def masking_agrees(student, inputs, dtype):
 
 
 @PROPERTIES.add(
-    "len_keep is exactly int(L * (1 - mask_ratio)) in float arithmetic: L=10 keeps 7 for mask_ratio 0.29 and 0 for 0.9", points=1
+    "len_keep is exactly int(L * (1 - mask_ratio)) in float arithmetic: L=10 keeps 7 for mask_ratio 0.29 and 0 for 0.9",
+    points=1,
+    about=("random_masking",),
 )
 @given(case=st.sampled_from(EDGE_CASES), n=s.sizes(1, 2), data=st.data())
 def masking_len_keep(student, case, n, data):
@@ -72,7 +86,9 @@ def masking_len_keep(student, case, n, data):
 
 
 @PROPERTIES.add(
-    "without noise, random_masking still keeps int(L * (1 - mask_ratio)) patches per sample and its outputs fit together", points=1
+    "without noise, random_masking still keeps int(L * (1 - mask_ratio)) patches per sample and its outputs fit together",
+    points=1,
+    about=("random_masking",),
 )
 @given(inputs=masking_inputs())
 def masking_random_consistent(student, inputs):
@@ -87,7 +103,9 @@ def masking_random_consistent(student, inputs):
 
 
 @PROPERTIES.add(
-    f"without noise, every position is equally likely to be removed (frequencies over {SAMPLES} samples, L=16, mask_ratio 0.75)", points=2
+    f"without noise, every position is equally likely to be removed (frequencies over {SAMPLES} samples, L=16, mask_ratio 0.75)",
+    points=2,
+    about=("random_masking",),
 )
 def masking_uniform(student):
     length, mask_ratio = 16, 0.75
@@ -111,13 +129,20 @@ def even_masking_inputs(draw):
     return x, draw(st.sampled_from([0.0, 0.25, 0.5, 0.75])), draw(s.distinct_noise(n, length))
 
 
-@PROPERTIES.add("gradients of x_masked with respect to x equal the reference's (autograd, float64, given noise)", points=1)
+@PROPERTIES.add(
+    "gradients of x_masked with respect to x equal the reference's (autograd, float64, given noise)",
+    points=1,
+    about=("random_masking",),
+    law=True,
+)
 @given(inputs=even_masking_inputs())
 def masking_gradients(student, inputs):
     common.gradients_match(student, "random_masking", reference.random_masking, inputs, {}, (0,), grad_output_index=0)
 
 
-@PROPERTIES.add("mae_loss agrees with the definition: per-patch mean squared error averaged over the removed patches", points=1)
+@PROPERTIES.add(
+    "mae_loss agrees with the definition: per-patch mean squared error averaged over the removed patches", points=1, about=("mae_loss",)
+)
 @given(inputs=loss_inputs(), dtype=s.float_dtypes())
 def loss_agrees(student, inputs, dtype):
     expected = reference.mae_loss(*inputs)
@@ -126,7 +151,9 @@ def loss_agrees(student, inputs, dtype):
 
 
 @PROPERTIES.add(
-    "mae_loss with norm_pix_loss agrees with the definition: each target patch normalized with its unbiased variance + 1e-6", points=1
+    "mae_loss with norm_pix_loss agrees with the definition: each target patch normalized with its unbiased variance + 1e-6",
+    points=1,
+    about=("mae_loss",),
 )
 @given(inputs=loss_inputs(p_min=2), dtype=s.float_dtypes())
 def loss_agrees_norm_pix(student, inputs, dtype):
@@ -136,7 +163,10 @@ def loss_agrees_norm_pix(student, inputs, dtype):
 
 
 @PROPERTIES.add(
-    "gradients of mae_loss with respect to pred equal the reference's (autograd, float64, with and without norm_pix_loss)", points=1
+    "gradients of mae_loss with respect to pred equal the reference's (autograd, float64, with and without norm_pix_loss)",
+    points=1,
+    about=("mae_loss",),
+    law=True,
 )
 @given(inputs=loss_inputs(p_min=2), norm_pix_loss=st.booleans())
 def loss_gradients(student, inputs, norm_pix_loss):
