@@ -173,7 +173,11 @@ def _export_entries(path: Path, sources: Path) -> list[Entry]:
         folder = exports.extract(path, target)
     else:
         folder = exports.metadata_folder(path)
-    metadata = exports.read_metadata(folder)
+    try:
+        metadata = exports.read_metadata(folder)
+    except ValueError as error:  # grade the folders anyway, without names: a bad file must not stop the batch
+        print(f"{error}: submissions are graded without names", file=sys.stderr)
+        metadata = {}
     entries = []
     for name, submitters in sorted(metadata.items()):
         source = folder / name

@@ -19,9 +19,6 @@ import zipfile
 from contextlib import chdir
 from pathlib import Path
 
-import nbformat
-from otter.generate import main as otter_generate
-
 from autograder.stubs import ASSIGNMENT, ROOT
 from checker.registry import QUESTIONS
 
@@ -61,7 +58,9 @@ sandbox.fork_zygote_here()
 """
 
 
-def driver_notebook() -> nbformat.NotebookNode:
+def driver_notebook():
+    import nbformat
+
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(DRIVER_SOURCE)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     return nb
@@ -78,6 +77,9 @@ def pip_requirements(torch: str = "cpu") -> str:
 
 
 def build_autograder(out: Path, torch: str = "cpu") -> Path:
+    import nbformat  # Otter and nbformat only when building: `grade` and `merge` start without them
+    from otter.generate import main as otter_generate
+
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "requirements.txt").write_text(pip_requirements(torch))

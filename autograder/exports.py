@@ -9,6 +9,7 @@ name to its ``:submitters:``, a list of ``:name:``, ``:sid:`` and ``:email:``
 """
 
 import stat
+import sys
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
@@ -18,7 +19,11 @@ import yaml
 from checker.registry import STUDENT_FILES
 
 METADATA = "submission_metadata.yml"
-MAX_MEMBER_BYTES = 20_000_000
+MAX_MEMBER_BYTES = 20_000_000  # a student's own zip, well above any real one
+MAX_MEMBERS = 100_000  # entries of an export examined: hundreds of students, tens of files each
+MAX_RATIO = 100  # uncompressed over compressed size: code compresses about 5x, zips 1x; bombs a thousandfold
+MAX_METADATA_BYTES = 10_000_000
+MAX_FIELD = 200  # characters of a name, sid or email
 
 
 @dataclass(frozen=True)
@@ -65,7 +70,8 @@ def extract(archive: Path, into: Path) -> Path:
     """Unpack what grading needs from an export zip (metadata, student files, zips); returns the metadata's folder.
 
     Only plain members with safe relative paths are written: no absolute paths,
-    no ``..``, no links, nothing over ``MAX_MEMBER_BYTES``.
+    no ``..``, no links, nothing over ``MAX_MEMBER_BYTES`` (read with a cap, whatever
+    the header claims), nothing expanding more than ``MAX_RATIO`` times.
     """
     member = _metadata_member(archive)
     if member is None:
@@ -73,24 +79,50 @@ def extract(archive: Path, into: Path) -> Path:
     root = PurePosixPath(member).parent
     into.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive) as zf:
-        for info in zf.infolist():
+        members = zf.infolist()
+        if len(members) > MAX_MEMBERS:
+            raise ValueError(f"{archive} holds {len(members)} entries, more than an export of a class")
+        for info in members:
             path = PurePosixPath(info.filename)
             if info.is_dir() or info.file_size > MAX_MEMBER_BYTES or stat.S_ISLNK(info.external_attr >> 16):
+                continue
+            if info.file_size > MAX_RATIO * max(info.compress_size, 1000):
+                print(
+                    f"{archive}: {info.filename} would expand {info.file_size // max(info.compress_size, 1)} times: skipped",
+                    file=sys.stderr,
+                )
                 continue
             if path.is_absolute() or any(p in ("..", "") or p.startswith(("__", ".")) for p in path.parts):
                 continue
             wanted = path.name == METADATA or path.name in STUDENT_FILES or path.suffix == ".zip"
             if not wanted:
                 continue
+            with zf.open(info) as source:
+                data = source.read(MAX_MEMBER_BYTES + 1)
+            if len(data) > MAX_MEMBER_BYTES:
+                continue
             target = into.joinpath(*path.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(zf.read(info))
+            target.write_bytes(data)
     return into.joinpath(*root.parts)
 
 
 def read_metadata(folder: Path) -> dict[str, tuple[Submitter, ...]]:
-    """Folder name -> its submitters, from ``folder/submission_metadata.yml``."""
-    data = yaml.load((folder / METADATA).read_text(encoding="utf-8", errors="replace"), Loader=_TolerantLoader)
+    """Folder name -> its submitters, from ``folder/submission_metadata.yml``.
+
+    Raises ``ValueError`` for a file that is too large, uses YAML aliases (a few
+    hundred bytes of them expand to gigabytes) or is not a mapping.
+    """
+    path = folder / METADATA
+    if path.stat().st_size > MAX_METADATA_BYTES:
+        raise ValueError(f"{path} is larger than {MAX_METADATA_BYTES // 10**6} MB")
+    text = path.read_text(encoding="utf-8", errors="replace")
+    try:
+        if any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_TolerantLoader)):
+            raise ValueError(f"{path} uses YAML aliases, which Gradescope's exports never do")
+        data = yaml.load(text, Loader=_TolerantLoader)
+    except yaml.YAMLError as error:
+        raise ValueError(f"{path} is not YAML: {error}") from None
     if not isinstance(data, dict):
         raise ValueError(f"{folder / METADATA} is not a mapping of submission folders")
     found = {}
@@ -112,7 +144,10 @@ def _plain_keys(record: dict) -> dict:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    """A plain short string (a name, sid or email); anything else is dropped."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return ""
+    return str(value).strip()[:MAX_FIELD]
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -28,13 +28,27 @@ class Run:
     peak_pss_mb: float
     returncode: int
     at_peak: dict  # PSS (MB) by kind of process when the PSS sum peaked
+    cpu_seconds: float = 0.0  # user + system of every process seen in the tree (its last reading)
 
 
-KINDS = (("worker.py", "worker"), ("isolation.py", "worker"), ("ipykernel", "kernel"), ("otter", "Otter"), ("autograder", "CLI"))
+KINDS = (
+    ("zygote", "zygote and workers"),
+    ("ipykernel", "kernel"),
+    ("otter", "Otter"),
+    ("grader.gradescope", "entry point"),
+    ("autograder", "CLI"),
+)
 
 
 def kind(process: psutil.Process) -> str:
+    """What a process of the grading tree is; the zygote and its workers are forks of the kernel, or a spawned zygote."""
     command = " ".join(process.cmdline())
+    try:
+        parent = " ".join(process.parent().cmdline()) if process.parent() else ""
+    except psutil.Error:
+        parent = ""
+    if "ipykernel" in command and ("ipykernel" in parent or "zygote" in parent):
+        return "zygote and workers"
     return next((name for marker, name in KINDS if marker in command), "other")
 
 
@@ -49,7 +63,7 @@ def pss_kb(pid: int) -> int:
 def measure(command: list[str], cwd: Path = ROOT) -> Run:
     start = time.monotonic()
     child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    root, peak_rss, peak_pss, at_peak = psutil.Process(child.pid), 0, 0, {}
+    root, peak_rss, peak_pss, at_peak, cpu = psutil.Process(child.pid), 0, 0, {}, {}
     while child.poll() is None:
         rss, by_kind = 0, {}
         try:
@@ -60,6 +74,8 @@ def measure(command: list[str], cwd: Path = ROOT) -> Run:
             try:
                 rss += process.memory_info().rss
                 name = kind(process)
+                times = process.cpu_times()
+                cpu[process.pid] = times.user + times.system
             except psutil.Error:
                 continue
             by_kind[name] = by_kind.get(name, 0) + pss_kb(process.pid) * 1024
@@ -68,7 +84,7 @@ def measure(command: list[str], cwd: Path = ROOT) -> Run:
         if pss > peak_pss:
             peak_pss, at_peak = pss, {k: round(v / 2**20) for k, v in by_kind.items()}
         time.sleep(POLL_SECONDS)
-    return Run(time.monotonic() - start, peak_rss / 2**20, peak_pss / 2**20, child.returncode, at_peak)
+    return Run(time.monotonic() - start, peak_rss / 2**20, peak_pss / 2**20, child.returncode, at_peak, sum(cpu.values()))
 
 
 def machine() -> str:

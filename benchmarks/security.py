@@ -75,7 +75,11 @@ def main():
                 )
             for how, command in runs:
                 run = measure(command)
-                parts = ", ".join(f"{k} {run.at_peak[k]}" for k in ("CLI", "Otter", "kernel", "worker", "other") if run.at_peak.get(k))
+                parts = ", ".join(
+                    f"{k} {run.at_peak[k]}"
+                    for k in ("CLI", "entry point", "Otter", "kernel", "zygote and workers", "other")
+                    if run.at_peak.get(k)
+                )
                 rows.append(
                     f"| {label} | {how} | {run.wall_seconds:.1f} | {run.peak_rss_mb:.0f} | {run.peak_pss_mb:.0f} | {parts} | {run.returncode} |"
                 )

@@ -373,3 +373,29 @@ def test_single_submission_mode_is_unchanged(tmp_path, monkeypatch, capsys):
     assert seen == [(tmp_path / "one", Path("results.json"))]
     assert capsys.readouterr().out.splitlines()[-1] == "results: results.json"
     assert not (tmp_path / "graded").exists() and os.listdir(tmp_path) == ["one"]
+
+
+def test_hostile_exports_are_read_with_caps(tmp_path):
+    folder = tmp_path / "export"
+    submission(folder / "submission_1")
+    bomb = (
+        "a: &a ["
+        + ",".join(["x"] * 9)
+        + "]\n"
+        + "".join(f"{c}: &{c} [" + ",".join([f"*{p}"] * 9) + "]\n" for p, c in zip("abcdefg", "bcdefgh"))
+    )
+    (folder / exports.METADATA).write_text(bomb)
+    with pytest.raises(ValueError, match="aliases"):
+        exports.read_metadata(folder)
+    (folder / exports.METADATA).write_text(
+        "submission_1:\n  :submitters:\n  - :name: {nested: [1, 2]}\n    :sid: 12\n    :email: " + "e" * 500 + "\n"
+    )
+    (person,) = exports.read_metadata(folder)["submission_1"]
+    assert person.name == "" and person.sid == "12" and len(person.email) == exports.MAX_FIELD
+    archive = tmp_path / "bomb_export.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("export/submission_metadata.yml", "submission_1: {}\n")
+        zf.writestr("export/submission_1/handin.zip", b"\0" * 15_000_000)  # 15 MB of zeros in about 15 kB
+        zf.writestr("export/submission_1/cosine.py", "x = 1\n")
+    folder = exports.extract(archive, tmp_path / "unpacked")
+    assert (folder / "submission_1" / "cosine.py").is_file() and not (folder / "submission_1" / "handin.zip").exists()
