@@ -79,6 +79,8 @@ def summary_table(data: dict) -> str:
         problem = record.question(q.id).first_problem or _first_line(outputs[q.id], scores[q.id] < q.points)
         lines.append(f"{q.id:<12} {scores[q.id]:>6g} {q.points:>5}  {_clip(problem) or '-'}")
     lines.append(f"{'total':<12} {sum(scores.values()):>6g} {sum(q.points for q in QUESTIONS):>5}")
+    if record.level:
+        lines.append(f"isolation: {record.level} ({'; '.join(f'{k}: {v}' for k, v in record.isolation.items() if v)})")
     status = results_json.status(data)
     if status != "graded":
         lines.append(f"status: {status}: {data.get('output') or data.get('extra_data', {}).get('problem', '')}".rstrip(": "))
