@@ -30,10 +30,10 @@ from pathlib import Path
 from autograder.build import build
 from benchmarks.measure import machine
 from checker.registry import QUESTIONS
+from tests.corpus import corpus
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "BATCH_RESULTS.md"
-MUTANTS = ROOT / "tests" / "corpus" / "mutants"
 HANG = "def nt_xent_loss(*a, **k):\n    while True:\n        pass\n"
 SAMPLE = ("reference_a", "stubs", "hang_nt_xent", "mutant_q2_nt_xent_no_self_mask", "mutant_q4_mae_inverted_mask")
 PER_QUESTION = 9
@@ -52,10 +52,10 @@ def make_class(folder: Path) -> list[str]:
     names = [submission("reference_a"), submission("reference_b"), submission("stubs", base=ROOT / "assignment")]
     names.append(submission("hang_nt_xent", {"nt_xent.py": HANG}))
     for q in QUESTIONS:
-        mutants = sorted((MUTANTS / q.id).glob("*.py"))
-        chosen = [m for m in mutants if f"mutant_{q.id}_{m.stem}" in SAMPLE]
+        mutants = [m for m in corpus("mutants") if m.question == q.id]
+        chosen = [m for m in mutants if f"mutant_{q.id}_{m.name}" in SAMPLE]
         chosen += [m for m in mutants if m not in chosen][: PER_QUESTION - len(chosen)]
-        names += [submission(f"mutant_{q.id}_{m.stem}", {q.file: m.read_text()}) for m in chosen]
+        names += [submission(f"mutant_{q.id}_{m.name}", {q.file: m.source()}) for m in chosen]
     return names
 
 
@@ -180,7 +180,7 @@ def render(names, singles, runs, books, started_on, history) -> str:
         "# Batch grading benchmark",
         "",
         "`python -m benchmarks.batch`: one run, one machine, one freshly built autograder zip. "
-        f"A class of {n} submissions (2 reference, the untouched stubs, 36 mutants from `tests/corpus/mutants` "
+        f"A class of {n} submissions (2 reference, the untouched stubs, 36 mutants from `tests/corpus/mutants.py` "
         "(9 per question), and one whose `nt_xent_loss` is an infinite loop), graded through the CLI "
         "(`python -m autograder grade CLASS_FOLDER --out OUT --jobs J`) into a fresh folder per job count.",
         "",

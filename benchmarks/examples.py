@@ -18,16 +18,16 @@ from pathlib import Path
 from hypothesis import settings
 
 ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT / "tests" / "corpus"
 
 
-def files() -> list[tuple[str, str, Path]]:
-    """(question id, name, path) of every file graded."""
+def files() -> list[tuple[str, str, str]]:
+    """(question id, name, source text) of every file graded."""
     from checker.registry import QUESTIONS
+    from tests.corpus import corpus
 
-    found = [(q.id, f"reference/{q.id}", ROOT / "solutions" / q.file) for q in QUESTIONS]
-    for kind in ("correct", "mutants", "real"):
-        found += [(p.parent.name, f"{kind}/{p.parent.name}/{p.stem}", p) for p in sorted((CORPUS / kind).glob("q*/*.py"))]
+    found = [(q.id, f"reference/{q.id}", (ROOT / "solutions" / q.file).read_text()) for q in QUESTIONS]
+    for kind in ("correct", "mutants"):
+        found += [(e.question, f"{kind}/{e.question}/{e.name}", e.source()) for e in corpus(kind)]
     return found
 
 
@@ -36,7 +36,7 @@ def declared(prop) -> int | None:
     return inner.max_examples if inner is not None and hasattr(prop.check, "hypothesis") else None
 
 
-def grade(job: tuple[str, Path, int]) -> dict[str, tuple[bool, float]]:
+def grade(job: tuple[str, str, int]) -> dict[str, tuple[bool, float]]:
     """Property key -> (passed, seconds) for one file at one budget (in a pool process)."""
     import shutil
     import tempfile
@@ -45,10 +45,10 @@ def grade(job: tuple[str, Path, int]) -> dict[str, tuple[bool, float]]:
     from checker.registry import question
     from grader.hidden import hidden_properties
 
-    question_id, path, budget = job
+    question_id, source, budget = job
     folder = Path(tempfile.mkdtemp())
     try:
-        (folder / question(question_id).file).write_text(path.read_text())
+        (folder / question(question_id).file).write_text(source)
         session = Session(folder, hidden=hidden_properties([question_id]))
         found = {}
         for prop in session.properties(question_id):
@@ -78,7 +78,7 @@ def main():
     with ProcessPoolExecutor(args.jobs) as pool:
         for budget in args.budgets:
             start = time.monotonic()
-            graded = pool.map(grade, [(q, path, budget) for q, _, path in todo])
+            graded = pool.map(grade, [(q, source, budget) for q, _, source in todo])
             results[budget] = {name: outcome for (_, name, _), outcome in zip(todo, graded)}
             print(f"budget {budget}: {len(todo)} files in {time.monotonic() - start:.0f} s", flush=True)
     largest = max(args.budgets)
@@ -86,7 +86,7 @@ def main():
     lines = [
         "# Examples per property: what each budget catches",
         "",
-        f"Files graded: {len(todo)} (reference, correct variants, mutants and real code of `tests/corpus`). For each Hypothesis "
+        f"Files graded: {len(todo)} (reference, correct variants and mutants of `tests/corpus`). For each Hypothesis "
         f"property: the files it fails at {largest} examples (its kill set), the smallest budget that keeps that kill set, "
         "the budget it declares, and its seconds summed over the reference files at each budget.",
         "",

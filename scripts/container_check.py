@@ -35,7 +35,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from checker.registry import QUESTIONS  # noqa: E402
-from tests.conftest import CORPUS, SOLUTIONS, submission  # noqa: E402
+from tests.conftest import SOLUTIONS, submission  # noqa: E402
+from tests.corpus.mutants import mutant  # noqa: E402
 from tests.test_adversarial import GROUPS, MARKERS, attack  # noqa: E402
 
 IMAGE = "gs-base:bookworm"
@@ -119,8 +120,8 @@ def cases() -> list[Case]:
     found = [Case(f"reference-{i}", _reference(), FULL) for i in (1, 2, 3)]
     found.append(Case("reference-512MB", _reference(), FULL, memory="512m"))
     found.append(Case("stubs", _reference({q.file: ROOT / "assignment" / q.file for q in QUESTIONS}), dict.fromkeys(FULL, 0)))
-    mutant = CORPUS / "mutants" / "q2_nt_xent" / "no_self_mask.py"
-    found.append(Case("mutant q2 no_self_mask", _reference({"nt_xent.py": mutant}), {**FULL, "q2_nt_xent": None}))
+    no_self_mask = mutant("no_self_mask").source()
+    found.append(Case("mutant q2 no_self_mask", _reference({"nt_xent.py": no_self_mask}), {**FULL, "q2_nt_xent": None}))
     for group, attacked in GROUPS.items():
         replacements = {FILES[q]: attack(q, name) for q, name in attacked.items()}
         found.append(Case(f"attacks: {group}", _reference(replacements), {q: 0 if q in attacked else p for q, p in FULL.items()}))

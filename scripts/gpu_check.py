@@ -30,13 +30,21 @@ import torch  # noqa: E402
 from checker.grading import Session  # noqa: E402
 from checker.registry import QUESTIONS, question  # noqa: E402
 from grader.hidden import hidden_properties  # noqa: E402
+from tests.corpus import corpus  # noqa: E402
+from tests.corpus.mutants import Mutant  # noqa: E402
 
-DEVICE_BUGS = {  # name: (question id, the reference's text, the bug's text); each must lose points on CUDA
-    "cosine_matrix_on_cpu": ("q1_cosine", "return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),
-    "nt_xent_mask_on_cpu": ("q2_nt_xent", "torch.eye(2 * n, dtype=torch.bool, device=z.device)", "torch.eye(2 * n, dtype=torch.bool)"),
-    "rotation_labels_on_cpu": ("q3_rotation", "torch.arange(4, device=images.device)", "torch.arange(4)"),
-    "mae_noise_on_cpu": ("q4_mae", "torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),
-}
+ON_CPU = "a tensor made on the CPU while the inputs are on CUDA"
+DEVICE_BUGS = (  # each must lose points on CUDA
+    Mutant("q1_cosine", "cosine_matrix_on_cpu", ON_CPU, (("return a_hat @ b_hat.T", "return (a_hat @ b_hat.T).cpu()"),)),
+    Mutant(
+        "q2_nt_xent",
+        "nt_xent_mask_on_cpu",
+        ON_CPU,
+        (("torch.eye(2 * n, dtype=torch.bool, device=z.device)", "torch.eye(2 * n, dtype=torch.bool)"),),
+    ),
+    Mutant("q3_rotation", "rotation_labels_on_cpu", ON_CPU, (("torch.arange(4, device=images.device)", "torch.arange(4)"),)),
+    Mutant("q4_mae", "mae_noise_on_cpu", ON_CPU, (("torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),)),
+)
 
 
 def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, list[str], str, float]:
@@ -56,13 +64,12 @@ def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, 
 def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:
     """(question id, name, file text, correct?) for everything graded (device bugs only matter on CUDA)."""
     found = [(q.id, f"solutions/{q.file}", (ROOT / "solutions" / q.file).read_text(), True) for q in QUESTIONS]
-    for kind, correct in (("correct", True), ("mutants", False)):
-        for path in sorted((ROOT / "tests" / "corpus" / kind).glob("q*/*.py")):
-            found.append((path.parent.name, f"{kind}/{path.parent.name}/{path.stem}", path.read_text(), correct))
-    for name, (question_id, reference, bug) in DEVICE_BUGS.items() if device_bugs else ():
-        text = (ROOT / "solutions" / question(question_id).file).read_text()
-        assert reference in text, f"{name}: the reference no longer has {reference!r}; update DEVICE_BUGS"
-        found.append((question_id, f"device_bugs/{name}", text.replace(reference, bug), False))
+    for kind, entries in (
+        ("correct", corpus("correct")),
+        ("mutants", corpus("mutants")),
+        ("device_bugs", DEVICE_BUGS if device_bugs else ()),
+    ):
+        found += [(e.question, f"{kind}/{e.question}/{e.name}", e.source(), kind == "correct") for e in entries]
     return found
 
 

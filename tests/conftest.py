@@ -17,16 +17,7 @@ from grader.hidden import hidden_properties
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = ROOT / "solutions"
-CORPUS = ROOT / "tests" / "corpus"
 HIDDEN = hidden_properties([q.id for q in QUESTIONS])
-
-
-def corpus(kind: str) -> list[Path]:
-    return sorted((CORPUS / kind).glob("q*/*.py"))
-
-
-def corpus_id(path: Path) -> str:
-    return f"{path.parent.name}/{path.stem}"
 
 
 def submission(folder: Path, replacements: dict[str, Path | str] | None = None) -> Path:

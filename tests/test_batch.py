@@ -20,12 +20,13 @@ from autograder import batch, exports, gradebook, report
 from checker.registry import QUESTIONS
 from checker.results import GradingRecord, PropertyResult
 from grader import results_json
-from tests.conftest import CORPUS, ROOT, run_grade, scores, submission
+from tests.conftest import ROOT, run_grade, scores, submission
+from tests.corpus.mutants import mutant
 
 FULL = {q.id: q.points for q in QUESTIONS}
 STUB = ROOT / "assignment"
-NO_SELF_MASK = CORPUS / "mutants" / "q2_nt_xent" / "no_self_mask.py"
-INVERTED_MASK = CORPUS / "mutants" / "q4_mae" / "inverted_mask.py"
+NO_SELF_MASK = mutant("no_self_mask").source()
+INVERTED_MASK = mutant("inverted_mask").source()
 
 METADATA = """\
 submission_1001:

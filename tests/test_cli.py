@@ -3,7 +3,8 @@
 import zipfile
 
 from checker.registry import QUESTIONS
-from tests.conftest import CORPUS, ROOT, SOLUTIONS, run_grade, scores, submission
+from tests.conftest import ROOT, SOLUTIONS, run_grade, scores, submission
+from tests.corpus.mutants import mutant
 
 FULL = {q.id: q.points for q in QUESTIONS}
 
@@ -14,6 +15,7 @@ def test_reference_gets_full_marks_through_grade(dist, tmp_path):
     assert scores(results) == FULL
     for q in QUESTIONS:
         assert q.id in done.stdout
+    assert f"isolation: {results['extra_data']['level']} (" in done.stdout
 
 
 def test_results_say_which_isolation_was_in_force(dist, tmp_path):
@@ -73,8 +75,8 @@ def test_several_bugs_each_cost_only_their_question_and_grading_is_reproducible(
     folder = submission(
         tmp_path / "sub",
         {
-            "nt_xent.py": CORPUS / "mutants" / "q2_nt_xent" / "no_self_mask.py",
-            "mae.py": CORPUS / "mutants" / "q4_mae" / "inverted_mask.py",
+            "nt_xent.py": mutant("no_self_mask").source(),
+            "mae.py": mutant("inverted_mask").source(),
         },
     )
     _, first = run_grade(dist, folder, tmp_path / "first.json")

@@ -13,7 +13,8 @@ import pytest
 
 from checker.registry import QUESTIONS
 from tests import kill_matrix, real_code
-from tests.conftest import SOLUTIONS, corpus_id, grade_folder, grade_source, submission
+from tests.conftest import SOLUTIONS, grade_folder, grade_source, submission
+from tests.corpus import KINDS, corpus, corpus_id
 
 FILES = {q.id: q.file for q in QUESTIONS}
 POINTS = {q.id: q.points for q in QUESTIONS}
@@ -30,9 +31,9 @@ def test_reference_gets_full_marks(scratch):
         assert result.score == result.max_score, failures(result)
 
 
-@pytest.mark.parametrize("path", kill_matrix.corpus("correct"), ids=corpus_id)
-def test_correct_variant_gets_full_marks(path, scratch, tmp_path):
-    folder = submission(tmp_path, {FILES[path.parent.name]: path})
+@pytest.mark.parametrize("entry", corpus("correct"), ids=corpus_id)
+def test_correct_variant_gets_full_marks(entry, scratch, tmp_path):
+    folder = submission(tmp_path, {FILES[entry.question]: entry.source()})
     for result in grade_folder(folder, scratch).values():
         assert result.score == result.max_score, failures(result)
 
@@ -49,33 +50,35 @@ def test_real_code_cases_name_their_source_and_their_recorded_outcome_is_the_exp
     assert all(line.rstrip(" |").endswith("| ok") for line in recorded), "a real-code outcome differs from its expectation"
 
 
-@pytest.mark.parametrize("path", kill_matrix.corpus("degenerate"), ids=corpus_id)
-def test_code_that_computes_nothing_gets_at_most_a_tenth(path, scratch):
-    result = grade_source(path.parent.name, path.read_text(), scratch)
+@pytest.mark.parametrize("entry", corpus("degenerate"), ids=corpus_id)
+def test_code_that_computes_nothing_gets_at_most_a_tenth(entry, scratch):
+    result = grade_source(entry.question, entry.source(), scratch)
     assert result.score <= DEGENERATE_CEILING * result.max_score, [p.key for p in result.properties if p.passed]
 
 
-@pytest.mark.parametrize("path", kill_matrix.corpus("mutants"), ids=corpus_id)
-def test_mutant_loses_points_in_its_question_only(path, scratch, tmp_path):
-    folder = submission(tmp_path, {FILES[path.parent.name]: path})
+@pytest.mark.parametrize("entry", corpus("mutants"), ids=corpus_id)
+def test_mutant_loses_points_in_its_question_only(entry, scratch, tmp_path):
+    folder = submission(tmp_path, {FILES[entry.question]: entry.source()})
     for question_id, result in grade_folder(folder, scratch).items():
-        if question_id == path.parent.name:
-            assert result.score < result.max_score, f"{path.stem} was not caught"
+        if question_id == entry.question:
+            assert result.score < result.max_score, f"{entry.name} was not caught"
         else:
             assert result.score == result.max_score, failures(result)
 
 
 def test_the_kill_matrix_in_the_repository_is_current(scratch):
     graded = {
-        f"{kind}/{path.parent.name}/{path.stem}": grade_source(path.parent.name, path.read_text(), scratch)
-        for kind in kill_matrix.KINDS
-        for path in kill_matrix.corpus(kind)
+        f"{kind}/{entry.question}/{entry.name}": grade_source(entry.question, entry.source(), scratch)
+        for kind in KINDS
+        for entry in corpus(kind)
     }
     assert kill_matrix.MATRIX.read_text() == kill_matrix.render(graded), "stale: run `python -m tests.kill_matrix`"
 
 
-def test_corpus_is_large_enough():
-    mutants, correct = kill_matrix.corpus("mutants"), kill_matrix.corpus("correct")
+def test_corpus_is_large_enough_and_its_mutants_are_distinct():
+    mutants, correct = corpus("mutants"), corpus("correct")
     assert len(mutants) >= 40 and len(correct) >= 10
-    for kind in ("mutants", "correct", "degenerate"):
-        assert {p.parent.name for p in kill_matrix.corpus(kind)} == set(FILES), kind
+    for kind in KINDS:
+        assert {entry.question for entry in corpus(kind)} == set(FILES), kind
+    assert len({m.name for m in mutants}) == len(mutants)
+    assert len({m.source().split("\n", 2)[2] for m in mutants}) == len(mutants), "two mutants make the same code"
