@@ -19,11 +19,10 @@ import zipfile
 from contextlib import chdir
 from pathlib import Path
 
-from autograder.stubs import ASSIGNMENT, ROOT
+from autograder.paths import ASSIGNMENT, DIST, REQUIREMENTS, ROOT
 from checker.registry import QUESTIONS
 
-DIST = ROOT / "dist"
-GRADESCOPE_REQUIREMENTS = ROOT / "requirements" / "gradescope.txt"  # the whole pinned pip environment
+GRADESCOPE_REQUIREMENTS = REQUIREMENTS / "gradescope.txt"  # the whole pinned pip environment
 TORCH_PINS = {"cpu": "torch==2.13.0+cpu", "cuda": "torch==2.13.0"}  # cuda: PyPI's Linux build, which pins its nvidia-* wheels
 CPU_INDEX = "--extra-index-url https://download.pytorch.org/whl/cpu"
 PYTHON_VERSION = "3.11"

@@ -8,11 +8,9 @@ everything else (module docstring, imports, signatures, docstrings) is kept.
 import re
 from pathlib import Path
 
+from autograder.paths import ASSIGNMENT, SOLUTIONS
 from checker.registry import STUDENT_FILES
 
-ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
-ASSIGNMENT = ROOT / "assignment"
 BLOCK = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n", re.MULTILINE | re.DOTALL)
 DEF = re.compile(r"^\s*def (\w+)\(", re.MULTILINE)
 

@@ -28,11 +28,11 @@ import time
 from pathlib import Path
 
 from autograder.build import build
+from autograder.paths import ASSIGNMENT, ROOT, SOLUTIONS
 from benchmarks.measure import machine
 from checker.registry import QUESTIONS
 from tests.corpus import corpus
 
-ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "BATCH_RESULTS.md"
 HANG = "def nt_xent_loss(*a, **k):\n    while True:\n        pass\n"
 SAMPLE = ("reference_a", "stubs", "hang_nt_xent", "mutant_q2_nt_xent_no_self_mask", "mutant_q4_mae_inverted_mask")
@@ -42,14 +42,14 @@ PER_QUESTION = 9
 def make_class(folder: Path) -> list[str]:
     """40 submission folders: 2 reference, stubs, 1 hang, 9 mutants of each question."""
 
-    def submission(name: str, replacements: dict[str, str] | None = None, base: Path = ROOT / "solutions"):
+    def submission(name: str, replacements: dict[str, str] | None = None, base: Path = SOLUTIONS):
         target = folder / name
         target.mkdir(parents=True)
         for q in QUESTIONS:
             (target / q.file).write_text((replacements or {}).get(q.file, (base / q.file).read_text()))
         return name
 
-    names = [submission("reference_a"), submission("reference_b"), submission("stubs", base=ROOT / "assignment")]
+    names = [submission("reference_a"), submission("reference_b"), submission("stubs", base=ASSIGNMENT)]
     names.append(submission("hang_nt_xent", {"nt_xent.py": HANG}))
     for q in QUESTIONS:
         mutants = [m for m in corpus("mutants") if m.question == q.id]

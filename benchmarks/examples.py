@@ -17,7 +17,7 @@ from pathlib import Path
 
 from hypothesis import settings
 
-ROOT = Path(__file__).resolve().parents[1]
+from autograder.paths import ROOT, SOLUTIONS
 
 
 def files() -> list[tuple[str, str, str]]:
@@ -25,7 +25,7 @@ def files() -> list[tuple[str, str, str]]:
     from checker.registry import QUESTIONS
     from tests.corpus import corpus
 
-    found = [(q.id, f"reference/{q.id}", (ROOT / "solutions" / q.file).read_text()) for q in QUESTIONS]
+    found = [(q.id, f"reference/{q.id}", (SOLUTIONS / q.file).read_text()) for q in QUESTIONS]
     for kind in ("correct", "mutants"):
         found += [(e.question, f"{kind}/{e.question}/{e.name}", e.source()) for e in corpus(kind)]
     return found

@@ -23,10 +23,10 @@ from pathlib import Path
 import nbformat
 
 from autograder.build import build, driver_notebook
+from autograder.paths import DIST, ROOT, SOLUTIONS
 from benchmarks.measure import Run, load, machine, measure
 from checker.registry import QUESTIONS
 
-ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "GRADING_RESULTS.md"
 TRIVIAL_TEST = 'OK_FORMAT = False\nfrom otter.test_files import test_case\nname = "q"\n\n@test_case(points=1)\ndef t():\n    assert True\n'
 
@@ -62,7 +62,7 @@ def main():
         submission = work / "submission.zip"
         with zipfile.ZipFile(submission, "w") as zf:
             for q in QUESTIONS:
-                zf.write(ROOT / "solutions" / q.file, q.file)
+                zf.write(SOLUTIONS / q.file, q.file)
         (work / "out").mkdir()
         grade = [
             python,
@@ -89,7 +89,7 @@ def main():
             zf.extractall(release)
         rows.append(row("self-check `python -m checker` on the stubs", measure([python, "-m", "checker"], cwd=release)))
         for q in QUESTIONS:
-            (release / q.file).write_text((ROOT / "solutions" / q.file).read_text())
+            (release / q.file).write_text((SOLUTIONS / q.file).read_text())
         rows.append(row("self-check `python -m checker` on the reference", measure([python, "-m", "checker"], cwd=release)))
         rows.append(row("the corpus, in-process (`python -m tests.kill_matrix`)", measure([python, "-m", "tests.kill_matrix"])))
         print("\n".join(rows[-3:]), flush=True)
@@ -118,8 +118,8 @@ def main():
         from container_check import cases, ensure_environment, run_case, table
 
         ensure_environment()
-        build(ROOT / "dist")
-        run = run_case(next(c for c in cases() if c.name == "reference-1"), ROOT / "dist" / "autograder.zip")
+        build(DIST)
+        run = run_case(next(c for c in cases() if c.name == "reference-1"), DIST / "autograder.zip")
         text += ["", "One run in Docker with Gradescope's defaults (half a CPU, 768 MB, `scripts/container_check.py`):", "", table([run])]
     RECORD.write_text("\n".join(text) + "\n")
     print(f"wrote {RECORD}")

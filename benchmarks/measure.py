@@ -17,7 +17,8 @@ from pathlib import Path
 import psutil
 import torch
 
-ROOT = Path(__file__).resolve().parents[1]
+from autograder.paths import ROOT
+
 POLL_SECONDS = 0.05
 
 

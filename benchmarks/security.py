@@ -20,11 +20,11 @@ import zipfile
 from pathlib import Path
 
 from autograder.build import build
+from autograder.paths import ROOT, SOLUTIONS
 from benchmarks.measure import load, machine, measure
 from checker.registry import QUESTIONS
 from checker.sandbox import Limits
 
-ROOT = Path(__file__).resolve().parents[1]
 RECORD = ROOT / "benchmarks" / "SECURITY_RESULTS.md"
 ADVERSARIAL = ROOT / "tests" / "adversarial"
 BUDGET_MB = 768
@@ -34,7 +34,7 @@ def folder_with(work: Path, name: str, attacks: dict[str, str]) -> Path:
     folder = work / name
     folder.mkdir()
     for q in QUESTIONS:
-        source = ADVERSARIAL / q.id / f"{attacks[q.id]}.py" if q.id in attacks else ROOT / "solutions" / q.file
+        source = ADVERSARIAL / q.id / f"{attacks[q.id]}.py" if q.id in attacks else SOLUTIONS / q.file
         shutil.copy(source, folder / q.file)
     return folder
 

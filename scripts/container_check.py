@@ -31,11 +31,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autograder.paths import ASSIGNMENT, DIST, REQUIREMENTS, ROOT, SOLUTIONS  # noqa: E402
 from checker.registry import QUESTIONS  # noqa: E402
-from tests.conftest import SOLUTIONS, submission  # noqa: E402
+from tests.conftest import submission  # noqa: E402
 from tests.corpus.mutants import mutant  # noqa: E402
 from tests.test_adversarial import GROUPS, MARKERS, attack  # noqa: E402
 
@@ -119,7 +119,7 @@ def _zip_bomb(folder):
 def cases() -> list[Case]:
     found = [Case(f"reference-{i}", _reference(), FULL) for i in (1, 2, 3)]
     found.append(Case("reference-512MB", _reference(), FULL, memory="512m"))
-    found.append(Case("stubs", _reference({q.file: ROOT / "assignment" / q.file for q in QUESTIONS}), dict.fromkeys(FULL, 0)))
+    found.append(Case("stubs", _reference({q.file: ASSIGNMENT / q.file for q in QUESTIONS}), dict.fromkeys(FULL, 0)))
     no_self_mask = mutant("no_self_mask").source()
     found.append(Case("mutant q2 no_self_mask", _reference({"nt_xent.py": no_self_mask}), {**FULL, "q2_nt_xent": None}))
     for group, attacked in GROUPS.items():
@@ -146,7 +146,7 @@ def ensure_environment():
     subprocess.run(["bash", str(ROOT / "scripts" / "container" / "ensure_docker.sh")], check=True)
     subprocess.run(["bash", str(ROOT / "scripts" / "venv.sh"), str(VENV), "requirements/gradescope.txt"], check=True, cwd=ROOT)
     frozen = subprocess.run([str(VENV / "bin" / "python"), "-m", "pip", "freeze"], capture_output=True, text=True, check=True).stdout
-    wanted = {line for line in (ROOT / "requirements" / "gradescope.txt").read_text().splitlines() if "==" in line}
+    wanted = {line for line in (REQUIREMENTS / "gradescope.txt").read_text().splitlines() if "==" in line}
     if set(frozen.split()) != wanted:
         raise SystemExit(f"{VENV} does not hold exactly requirements/gradescope.txt: {sorted(set(frozen.split()) ^ wanted)[:10]}")
 
@@ -262,7 +262,7 @@ def main() -> int:
     parser.add_argument("--jobs", type=int, default=4, help="containers at once (each gets half a CPU)")
     parser.add_argument("--only", nargs="*", help="run only the cases whose name starts with one of these")
     parser.add_argument("--record", type=Path, help="append the table, with the date and machine load, to this Markdown file")
-    parser.add_argument("--autograder", type=Path, default=ROOT / "dist" / "autograder.zip")
+    parser.add_argument("--autograder", type=Path, default=DIST / "autograder.zip")
     args = parser.parse_args()
     ensure_environment()
     if not args.autograder.is_file():

@@ -22,11 +22,11 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import torch  # noqa: E402
 
+from autograder.paths import SOLUTIONS  # noqa: E402
 from checker.grading import Session  # noqa: E402
 from checker.registry import QUESTIONS, question  # noqa: E402
 from grader.hidden import hidden_properties  # noqa: E402
@@ -63,7 +63,7 @@ def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, 
 
 def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:
     """(question id, name, file text, correct?) for everything graded (device bugs only matter on CUDA)."""
-    found = [(q.id, f"solutions/{q.file}", (ROOT / "solutions" / q.file).read_text(), True) for q in QUESTIONS]
+    found = [(q.id, f"solutions/{q.file}", (SOLUTIONS / q.file).read_text(), True) for q in QUESTIONS]
     for kind, entries in (
         ("correct", corpus("correct")),
         ("mutants", corpus("mutants")),

@@ -10,13 +10,12 @@ from pathlib import Path
 import pytest
 
 from autograder.build import build
+from autograder.paths import ROOT, SOLUTIONS
 from checker.grading import Session
 from checker.registry import QUESTIONS, question
 from checker.results import QuestionResult
 from grader.hidden import hidden_properties
 
-ROOT = Path(__file__).resolve().parents[1]
-SOLUTIONS = ROOT / "solutions"
 HIDDEN = hidden_properties([q.id for q in QUESTIONS])
 
 

@@ -10,11 +10,11 @@ entry shows up in review as a changed line of this table.
 import sys
 from pathlib import Path
 
+from autograder.paths import ROOT
 from checker.registry import QUESTIONS
 from checker.results import QuestionResult
 from tests.corpus import HERE, KINDS, corpus
 
-ROOT = Path(__file__).resolve().parents[1]
 MATRIX = HERE / "KILL_MATRIX.md"
 
 

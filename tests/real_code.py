@@ -25,7 +25,8 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from autograder.paths import ROOT
+
 RESULTS = ROOT / "tests" / "real_code_RESULTS.md"
 
 PRELUDE = '''\

@@ -30,12 +30,13 @@ import hypothesis
 import pytest
 import torch
 
+from autograder.paths import ROOT, SOLUTIONS
 from checker import isolation, wire
 from checker.grading import Session
 from checker.registry import QUESTIONS
 from checker.sandbox import Limits, SandboxUnavailable, Worker, WorkerLost
 from checker.student import BadReply, Other, Student, _decode, _text
-from tests.conftest import HIDDEN, MODES, ROOT, SOLUTIONS, run_grade, scores, submission
+from tests.conftest import HIDDEN, MODES, run_grade, scores, submission
 
 ADVERSARIAL = ROOT / "tests" / "adversarial"
 FILES = {q.id: q.file for q in QUESTIONS}

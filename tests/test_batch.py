@@ -17,14 +17,15 @@ from pathlib import Path
 import pytest
 
 from autograder import batch, exports, gradebook, report
+from autograder.paths import ASSIGNMENT, ROOT
 from checker.registry import QUESTIONS
 from checker.results import GradingRecord, PropertyResult
 from grader import results_json
-from tests.conftest import ROOT, run_grade, scores, submission
+from tests.conftest import run_grade, scores, submission
 from tests.corpus.mutants import mutant
 
 FULL = {q.id: q.points for q in QUESTIONS}
-STUB = ROOT / "assignment"
+STUB = ASSIGNMENT
 NO_SELF_MASK = mutant("no_self_mask").source()
 INVERTED_MASK = mutant("inverted_mask").source()
 

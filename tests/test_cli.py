@@ -2,8 +2,9 @@
 
 import zipfile
 
+from autograder.paths import ASSIGNMENT, SOLUTIONS
 from checker.registry import QUESTIONS
-from tests.conftest import ROOT, SOLUTIONS, run_grade, scores, submission
+from tests.conftest import run_grade, scores, submission
 from tests.corpus.mutants import mutant
 
 FULL = {q.id: q.points for q in QUESTIONS}
@@ -42,7 +43,7 @@ def test_an_unreadable_upload_gets_a_valid_results_file_and_runs_nothing(dist, t
 
 
 def test_untouched_stubs_get_zero_with_a_message_per_question(dist, tmp_path):
-    done, results = run_grade(dist, ROOT / "assignment", tmp_path / "results.json")
+    done, results = run_grade(dist, ASSIGNMENT, tmp_path / "results.json")
     assert done.returncode == 0
     assert scores(results) == {q.id: 0 for q in QUESTIONS}
     for entry in results["tests"]:

@@ -18,9 +18,8 @@ import nbformat
 import numpy as np
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).parents[1]
-ASSIGNMENT = ROOT / "assignment"
-SOLUTIONS = ROOT / "solutions"
+from autograder.paths import ASSIGNMENT, SOLUTIONS
+
 NOTEBOOK = ASSIGNMENT / "walkthrough.ipynb"
 FUNCTIONS = {
     "cosine": ("cosine_similarity", "cosine_similarity_matrix"),

@@ -5,9 +5,7 @@ import zipfile
 
 import yaml
 
-from tests.conftest import ROOT
-
-REQUIREMENTS = ROOT / "requirements"
+from autograder.paths import ASSIGNMENT, REQUIREMENTS
 
 
 def pins(text: str) -> dict[str, str]:
@@ -40,8 +38,8 @@ def test_the_autograder_installs_the_gradescope_lock_with_cpu_torch(dist):
 def test_students_install_the_graders_versions_cpu_by_default():
     grading = pins((REQUIREMENTS / "gradescope.txt").read_text())
     for name in ("requirements.txt", "requirements-gpu.txt"):
-        student = pins((ROOT / "assignment" / name).read_text())
+        student = pins((ASSIGNMENT / name).read_text())
         assert student["torch"].split("+")[0] == grading["torch"].split("+")[0]
         assert {k: grading[k] for k in ("hypothesis", "numpy")} == {k: student[k] for k in ("hypothesis", "numpy")}
-    cpu = (ROOT / "assignment" / "requirements.txt").read_text()
+    cpu = (ASSIGNMENT / "requirements.txt").read_text()
     assert 'torch==2.13.0+cpu ; sys_platform != "darwin"' in cpu and "download.pytorch.org/whl/cpu" in cpu

@@ -8,11 +8,9 @@ properties it fails is in ``tests/corpus/KILL_MATRIX.md``.
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from autograder.paths import SOLUTIONS
 from checker.registry import question
-
-SOLUTIONS = Path(__file__).resolve().parents[2] / "solutions"
 
 
 @dataclass(frozen=True)
