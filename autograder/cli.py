@@ -99,13 +99,13 @@ def main(argv=None):
         else:
             _grade_batch(parser, args)
     elif args.command == "merge":
-        from autograder import batch
+        from autograder.merge import merge
 
         for path in args.inputs:
             if not path.exists():
                 parser.error(f"{path} does not exist")
         try:
-            merged = batch.merge(args.inputs, args.out)
+            merged = merge(args.inputs, args.out)
         except ValueError as error:
             parser.error(str(error))
         print(merged.summary())
@@ -126,7 +126,7 @@ def _exit_unless_graded(data: dict):
 
 
 def _is_batch(paths: list[Path]) -> bool:
-    from autograder.batch import is_batch
+    from autograder.discovery import is_batch
 
     return is_batch(paths)
 
@@ -135,13 +135,14 @@ def _grade_batch(parser: argparse.ArgumentParser, args):
     import signal
 
     from autograder import batch
+    from autograder.discovery import parse_shard
 
     if args.results is not None:
         parser.error("--results is for one submission; batch mode writes results/<submission>/results.json under --out")
     if args.jobs is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     try:
-        shard = batch.parse_shard(args.shard) if args.shard is not None else None
+        shard = parse_shard(args.shard) if args.shard is not None else None
     except ValueError as error:
         parser.error(str(error))
     out = args.out or Path("graded")

@@ -81,10 +81,10 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
         values = [g.scores.get(q.id, 0.0) for g in scored]
         skipped = sum(not attempted(g, q.id) for g in scored) if known else "?"
         lines.append(
-            f"| {q.id} | {q.points} | {_mean(values)} | {_median(values)} | {_count(values, q.points)} | {_count(values, 0)} | {skipped} |"
+            f"| {q.id} | {q.points} | {mean(values)} | {median(values)} | {_count(values, q.points)} | {_count(values, 0)} | {skipped} |"
         )
     totals = [g.total for g in scored]
-    lines.append(f"| **total** | {MAX_TOTAL} | {_mean(totals)} | {_median(totals)} | {_count(totals, MAX_TOTAL)} | {_count(totals, 0)} | |")
+    lines.append(f"| **total** | {MAX_TOTAL} | {mean(totals)} | {median(totals)} | {_count(totals, MAX_TOTAL)} | {_count(totals, 0)} | |")
     if histogram:
         lines += ["", f"![Histogram of totals]({histogram})"]
     lines += ["", "## What the class got wrong", ""]
@@ -96,7 +96,7 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
         )
         for q in QUESTIONS:
             tried = [g for g in scored if attempted(g, q.id)]
-            lines += ["", f"### {q.id} ({q.points} points): mean {_mean([g.scores[q.id] for g in tried])} over {len(tried)} attempts", ""]
+            lines += ["", f"### {q.id} ({q.points} points): mean {mean([g.scores[q.id] for g in tried])} over {len(tried)} attempts", ""]
             rows = most_failed(scored, q.id)
             if not rows:
                 lines.append("No property failed.")
@@ -146,11 +146,11 @@ def write(graded: list[Graded], report: Path, png: Path, title: str = "Class rep
     return report, png
 
 
-def _mean(values) -> str:
+def mean(values) -> str:
     return f"{statistics.mean(values):.1f}" if values else "-"
 
 
-def _median(values) -> str:
+def median(values) -> str:
     return f"{statistics.median(values):g}" if values else "-"
 
 

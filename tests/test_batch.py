@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from autograder import batch, exports, gradebook, report
+from autograder import batch, discovery, exports, gradebook, report
+from autograder.merge import merge
 from autograder.paths import ASSIGNMENT, ROOT
 from checker.registry import QUESTIONS
 from checker.results import GradingRecord, PropertyResult
@@ -226,10 +227,10 @@ def test_batch_mode_is_decided_explicitly(tmp_path):
     nested = submission(tmp_path / "nested" / "hw").parent
     klass = class_folder(tmp_path, 2)
     archive, _ = make_export(tmp_path / "export")
-    assert not batch.is_batch([single]) and not batch.is_batch([nested])
-    assert batch.is_batch([single, nested]) and batch.is_batch([klass]) and batch.is_batch([archive])
+    assert not discovery.is_batch([single]) and not discovery.is_batch([nested])
+    assert discovery.is_batch([single, nested]) and discovery.is_batch([klass]) and discovery.is_batch([archive])
     assert exports.is_export(archive) and not exports.is_export(single)
-    entries = batch.discover([single, klass, klass / "student00"], tmp_path / "sources")
+    entries = discovery.discover([single, klass, klass / "student00"], tmp_path / "sources")
     assert [e.key for e in entries] == ["one", "student00", "student01", "student00-2"]
 
 
@@ -237,7 +238,7 @@ def test_export_metadata_gives_identities_and_skips_unsafe_members(tmp_path):
     archive, _ = make_export(tmp_path)
     with zipfile.ZipFile(archive, "a") as zf:
         zf.writestr("assignment_777_export/submission_1001/../../escape/cosine.py", "x")
-    entries = batch.discover([archive], tmp_path / "sources")
+    entries = discovery.discover([archive], tmp_path / "sources")
     assert [e.key for e in entries] == ["submission_1001", "submission_1002", "submission_1003", "submission_1004"]
     assert entries[1].submitters == (
         exports.Submitter("Alan Turing", "1002", "alan@example.edu"),
@@ -259,18 +260,18 @@ def test_shards_are_disjoint_cover_everything_and_merge_to_the_whole(tmp_path, f
     assert all(s.gradebook.name == f"gradebook.shard-{i}-of-3.csv" for i, s in enumerate(shards, 1))
     again = batch.run([klass], tmp_path / "again", dummy, jobs=1, shard=(2, 3), progress=False)
     assert {o.entry.key for o in again.outcomes} == keys[1]
-    merged = batch.merge([tmp_path / "s1", tmp_path / "s2", tmp_path / "s3"], tmp_path / "merged")
+    merged = merge([tmp_path / "s1", tmp_path / "s2", tmp_path / "s3"], tmp_path / "merged")
     assert (tmp_path / "merged" / "gradebook.csv").read_text() == whole.gradebook.read_text()
     assert "| 12 of 12 | q1_cosine is right | ` it is wrong ` | ` student00 ` |" in merged.report.read_text()
-    from_csvs = batch.merge([s.gradebook for s in shards], tmp_path / "merged-csv")
+    from_csvs = merge([s.gradebook for s in shards], tmp_path / "merged-csv")
     assert from_csvs.gradebook.read_text() == whole.gradebook.read_text()
     assert "merge the shards' output folders" in from_csvs.report.read_text()
     with pytest.raises(ValueError, match="graded differently"):
         wrong = tmp_path / "wrong.csv"
         wrong.write_text(shards[0].gradebook.read_text().replace(",graded", ",grading failed"))
-        batch.merge([shards[0].gradebook, wrong], tmp_path / "conflict")
+        merge([shards[0].gradebook, wrong], tmp_path / "conflict")
     with pytest.raises(ValueError, match="--shard"):
-        batch.parse_shard("0/3")
+        discovery.parse_shard("0/3")
 
 
 def test_an_exception_costs_only_its_submission_and_is_retried(tmp_path, fake_grade):
