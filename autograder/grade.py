@@ -31,7 +31,7 @@ def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -
         with zipfile.ZipFile(autograder_zip) as zf:
             zf.extractall(ag / "source")
         log = _run(ag, Path(submission).resolve())
-        data = _read(ag / "results" / "results.json")
+        data = results_json.read(ag / "results" / "results.json")
         if data is None:
             data = results_json.failure(f"the grader wrote no results.json.\n{log[-2000:]}")
     results.parent.mkdir(parents=True, exist_ok=True)
@@ -59,14 +59,6 @@ def built_autograder() -> Path:
         print(f"{path} is out of date ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''} changed): rebuilding", file=sys.stderr)
         build()
     return path
-
-
-def _read(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
 
 
 def summary_table(data: dict) -> str:

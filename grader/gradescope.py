@@ -16,7 +16,6 @@
    record (``grader.results_json.finalize``): complete and valid in every case.
 """
 
-import json
 import os
 import signal
 import subprocess
@@ -42,14 +41,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         staged = stage.stage_upload(upload, ag / STUDENT) if upload == ag / "submission" else stage.stage(upload, ag / STUDENT)
     except stage.UploadRejected as rejected:
-        _write(results / "results.json", results_json.failure(str(rejected), upload=True))
+        results_json.write(results / "results.json", results_json.failure(str(rejected), upload=True))
         return 0
     except Exception as error:  # the grader's own failure: nothing of the upload is left to run
-        _write(results / "results.json", results_json.failure(f"the upload could not be staged ({type(error).__name__})"))
+        results_json.write(results / "results.json", results_json.failure(f"the upload could not be staged ({type(error).__name__})"))
         return 0
     problem = run_otter(ag)
-    final = results_json.finalize(_read(results / "results.json"), _read_record(results / RECORD), staged.notes, problem)
-    _write(results / "results.json", final)
+    final = results_json.finalize(results_json.read(results / "results.json"), _read_record(results / RECORD), staged.notes, problem)
+    results_json.write(results / "results.json", final)
     return 0
 
 
@@ -100,23 +99,9 @@ def kill_tree(pid: int):
             pass
 
 
-def _read(path: Path) -> dict | None:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def _read_record(path: Path) -> GradingRecord | None:
-    data = _read(path)
+    data = results_json.read(path)
     return GradingRecord.from_dict(data) if data is not None else None
-
-
-def _write(path: Path, data: dict):
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(data, indent=2))
-    partial.replace(path)
 
 
 if __name__ == "__main__":

@@ -6,14 +6,34 @@ data, and the isolation in force) into the file Gradescope reads: exactly one
 entry per question, whatever Otter managed to write, the record in
 ``extra_data``, and a hidden ``isolation`` entry for the instructor. The
 instructor's tools read scores and properties back with ``question_scores``
-and ``record``, never from the feedback text.
+and ``record``, never from the feedback text. ``read`` and ``write`` move any
+such JSON object to and from a file (written whole or not at all).
 """
+
+import json
+from pathlib import Path
 
 from checker.registry import QUESTIONS
 from checker.results import GradingRecord
 
 GRADING_FAILED = "Grading failed"
 ISOLATION_ENTRY = "isolation"
+
+
+def read(path: Path) -> dict | None:
+    """The JSON object in ``path``; None when it is missing, unreadable or not an object."""
+    try:
+        data = json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write(path: Path, data: dict):
+    """Write ``data`` to ``path`` through a ``.partial`` file: a crash never leaves half a file."""
+    partial = Path(path).with_name(Path(path).name + ".partial")
+    partial.write_text(json.dumps(data, indent=2))
+    partial.replace(path)
 
 
 def _entry(question, score: float, output: str) -> dict:
