@@ -15,6 +15,7 @@ from pathlib import Path
 
 import torch
 
+from checker import wire
 from checker.sandbox import Limits, SandboxUnavailable, Worker, WorkerLost
 
 CRASHES_BEFORE_GIVING_UP = 3
@@ -80,23 +81,6 @@ class Reply:
     grads: object = None
 
 
-DTYPES = {
-    str(d): d
-    for d in (
-        torch.float16,
-        torch.bfloat16,
-        torch.float32,
-        torch.float64,
-        torch.int32,
-        torch.int64,
-        torch.bool,
-        torch.uint8,
-        torch.int8,
-        torch.int16,
-    )
-}
-
-
 def _text(value, limit: int = 2000) -> str:
     """A string field of a reply, clipped; anything else (a nested structure, a number) is dropped."""
     return value[:limit] if type(value) is str else ""
@@ -123,7 +107,7 @@ def _decode(encoded, devices, nested: bool = False):
         if encoded.get("exact_type") is not True:
             return Other("tensor subclass", "subclasses of torch.Tensor are not accepted")
         devices.add(_text(encoded.get("device"), 20))
-        data, dtype, shape = encoded.get("data"), DTYPES.get(_text(encoded.get("dtype"), 40)), encoded.get("shape")
+        data, dtype, shape = encoded.get("data"), wire.DTYPES.get(_text(encoded.get("dtype"), 40)), encoded.get("shape")
         if data is None:
             return torch.empty(shape, dtype=dtype, device="meta") if dtype and _is_shape(shape) else Other("tensor", "unreadable")
         plain = _plain_tensor(data)
