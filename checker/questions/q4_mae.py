@@ -86,9 +86,13 @@ def masking(student, x, mask_ratio, *noise, seed=None):
     return x_masked, mask, ids_restore
 
 
-def removed_per_row(mask, count):
-    expected = torch.full((len(mask),), float(count), dtype=torch.float64)
-    expect.equal(mask.sum(dim=1), expected, "the number of removed patches (ones) in each row of mask")
+def keeps_len_keep(x_masked, mask, x_shape, mask_ratio):
+    """``x_masked`` is ``(N, len_keep, D)`` and each row of ``mask`` removes ``L - len_keep`` patches."""
+    n, length, d = x_shape
+    len_keep = int(length * (1 - mask_ratio))
+    expect.shape(x_masked, (n, len_keep, d), f"x_masked (len_keep = int({length} * (1 - {mask_ratio!r})) = {len_keep})")
+    removed = torch.full((n,), float(length - len_keep), dtype=torch.float64)
+    expect.equal(mask.sum(dim=1), removed, "the number of removed patches (ones) in each row of mask")
 
 
 def restored(x_masked, ids_restore, length):
@@ -198,11 +202,8 @@ def masking_example(student, dtype):
 @given(inputs=masking_inputs())
 def masking_counts(student, inputs):
     x, mask_ratio, noise = inputs
-    n, length, d = x.shape
-    len_keep = int(length * (1 - mask_ratio))
     x_masked, mask, _ = masking(student, x, mask_ratio, noise)
-    expect.shape(x_masked, (n, len_keep, d), f"x_masked (len_keep = int({length} * (1 - {mask_ratio!r})) = {len_keep})")
-    removed_per_row(mask, length - len_keep)
+    keeps_len_keep(x_masked, mask, x.shape, mask_ratio)
 
 
 @PROPERTIES.add(

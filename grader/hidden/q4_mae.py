@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from checker import common, expect
 from checker import strategies as s
 from checker.properties import PropertyList
-from checker.questions.q4_mae import SEED, images, loss_inputs, masking, masking_inputs, patches, removed_per_row, restored
+from checker.questions.q4_mae import SEED, images, keeps_len_keep, loss_inputs, masking, masking_inputs, patches, restored
 from solutions import mae as reference
 
 PROPERTIES = PropertyList("q4_mae", hidden=True)
@@ -78,11 +78,9 @@ def masking_agrees(student, inputs, dtype):
 @given(case=st.sampled_from(EDGE_CASES), n=s.sizes(1, 2), data=st.data())
 def masking_len_keep(student, case, n, data):
     length, mask_ratio = case
-    len_keep = int(length * (1 - mask_ratio))
     x = torch.arange(n * length, dtype=torch.float64).reshape(n, length, 1)
     x_masked, mask, _ = masking(student, x, mask_ratio, data.draw(s.distinct_noise(n, length)))
-    expect.shape(x_masked, (n, len_keep, 1), f"x_masked (len_keep = int({length} * (1 - {mask_ratio})) = {len_keep})")
-    removed_per_row(mask, length - len_keep)
+    keeps_len_keep(x_masked, mask, x.shape, mask_ratio)
 
 
 @PROPERTIES.add(
@@ -93,13 +91,10 @@ def masking_len_keep(student, case, n, data):
 @given(inputs=masking_inputs())
 def masking_random_consistent(student, inputs):
     x, mask_ratio, _ = inputs
-    n, length, d = x.shape
-    len_keep = int(length * (1 - mask_ratio))
     x_masked, mask, ids_restore = masking(student, x, mask_ratio, seed=SEED)
-    expect.shape(x_masked, (n, len_keep, d), "x_masked")
-    removed_per_row(mask, length - len_keep)
+    keeps_len_keep(x_masked, mask, x.shape, mask_ratio)
     expected = x * (1 - mask.to(torch.float64))[..., None]
-    expect.equal(restored(x_masked, ids_restore, length), expected, "gather(cat([x_masked, zeros]), ids_restore)")
+    expect.equal(restored(x_masked, ids_restore, x.shape[1]), expected, "gather(cat([x_masked, zeros]), ids_restore)")
 
 
 @PROPERTIES.add(
