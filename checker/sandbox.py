@@ -108,6 +108,9 @@ class Zygote:
             parent = os.getpid()
             self.pid = os.fork()
             if self.pid == 0:
+                # Out of the kernel's process group: at shutdown ipykernel waits for the children
+                # in its group to go, and this one waits for the kernel: 2.5 s until a SIGTERM.
+                os.setpgid(0, 0)
                 ours.close()
                 zygote.serve(theirs, parent)  # never returns
             self.process = None
