@@ -104,6 +104,7 @@ class Zygote:
         if fork_self:
             import gc
 
+            zygote.warm_up()  # here, not in the child: the kernel needs it too, and both share its pages
             gc.freeze()  # and stay frozen: a collection in this process would copy every page the zygote shares
             parent = os.getpid()
             self.pid = os.fork()

@@ -17,9 +17,10 @@ each worker creates its own CUDA context after the fork.
 Two ways to get a zygote (``checker.sandbox`` does the grader's side):
 - ``spawn``: a fresh ``python -I`` process (the self-check, tests, batch);
 - ``fork``: a fork of the calling process, for Otter's kernel, which imports
-  torch anyway. The driver notebook forks it before any test file, reference
-  solution or hidden property is imported, so the zygote shares the kernel's
-  torch pages and nothing secret.
+  torch and needs its lazy start-up anyway (paid once, before the fork). The
+  driver notebook forks it before any test file, reference solution or hidden
+  property is imported, so the zygote shares the kernel's torch pages and
+  nothing secret.
 """
 
 import gc
@@ -65,6 +66,8 @@ class _DeferredDynamo(types.ModuleType):
         return fn
 
     def __getattr__(self, name):
+        if name.startswith("__"):  # introspection (Hypothesis scans every module's constants) is not a need
+            raise AttributeError(name)
         import importlib
 
         import torch
