@@ -55,7 +55,10 @@ def main(argv: list[str] | None = None) -> int:
 def run_otter(ag: Path, deadline: float = OTTER_DEADLINE_SECONDS) -> str:
     """Otter's grading of ``ag`` in a subprocess; returns why it did not finish, or ''."""
     (ag / "submission").mkdir(exist_ok=True)
-    code = "import sys; from otter.run.run_autograder import main; main(sys.argv[1])"
+    # Once main returns, results.json is written: exit without joining Otter's logging thread (it polls once a second).
+    code = (
+        "import os, sys; from otter.run.run_autograder import main; main(sys.argv[1]); sys.stdout.flush(); sys.stderr.flush(); os._exit(0)"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     env["MALLOC_ARENA_MAX"] = "2"  # the kernel's threads would each grow a heap of their own: memory is the scarce resource
     process = subprocess.Popen([sys.executable, "-I", "-c", code, str(ag)], cwd=ag, env=env, start_new_session=True)
