@@ -7,7 +7,7 @@ in it, so every tool (the CLI table, the gradebook, the class report) reads the
 data, never the message text.
 """
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 MAX_MESSAGE = 3000  # characters of feedback per property
 
@@ -54,7 +54,7 @@ class PropertyResult:
 
     def as_dict(self) -> dict:
         """As data; a property that passed keeps no claim: a hidden claim is shown only when it fails."""
-        data = asdict(self)
+        data = {f.name: getattr(self, f.name) for f in fields(self)}  # flat: asdict's deep copies cost 0.1 s a grading
         if self.passed:
             data["claim"] = ""
         return data
