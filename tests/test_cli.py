@@ -1,8 +1,10 @@
 """The instructor CLI end to end: build, grade through Otter, feedback, determinism."""
 
+import subprocess
+import sys
 import zipfile
 
-from autograder.paths import ASSIGNMENT, SOLUTIONS
+from autograder.paths import ASSIGNMENT, ROOT, SOLUTIONS
 from checker.registry import QUESTIONS
 from tests.conftest import run_grade, scores, submission
 from tests.corpus.mutants import mutant
@@ -17,6 +19,20 @@ def test_reference_gets_full_marks_through_grade(dist, tmp_path):
     for q in QUESTIONS:
         assert q.id in done.stdout
     assert f"isolation: {results['extra_data']['level']} (" in done.stdout
+
+
+def test_the_cli_process_grades_without_importing_torch(dist, tmp_path):
+    """torch is imported by Otter's kernel and shared with the workers; the CLI only reads results."""
+    code = (
+        "import sys; from autograder.cli import main; "
+        f"main(['grade', {str(SOLUTIONS)!r}, '--results', {str(tmp_path / 'results.json')!r}, "
+        f"'--autograder', {str(dist / 'autograder.zip')!r}]); "
+        "print('torch imported:', 'torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "total           100   100" in done.stdout
+    assert done.stdout.rstrip().endswith("torch imported: False")
 
 
 def test_results_say_which_isolation_was_in_force(dist, tmp_path):
