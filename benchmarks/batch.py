@@ -1,6 +1,6 @@
 """Batch grading: throughput and parallel efficiency of ``grade --jobs 1`` against ``--jobs 2``.
 
-    .venv/bin/python -m benchmarks.batch            # about 40 minutes here; writes benchmarks/BATCH_RESULTS.md
+    .venv/bin/python -m benchmarks.batch            # about 8 minutes here; writes benchmarks/BATCH_RESULTS.md
     nohup .venv/bin/python -m benchmarks.batch > benchmarks/out/batch.log 2>&1 &
 
 One run, one machine, one freshly built autograder: a class of 40 submissions
