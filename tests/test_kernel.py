@@ -1,5 +1,8 @@
 """Otter's Jupyter kernel with the fork server inside it, as ``driver.ipynb`` sets it up."""
 
+import subprocess
+import sys
+
 from jupyter_client.manager import start_new_kernel
 
 from autograder.paths import ROOT
@@ -20,3 +23,17 @@ def test_the_kernel_ends_by_itself_when_asked_to_shut_down():
         client.stop_channels()
     assert reply["content"]["status"] == "ok"
     assert kernel.returncode == 0
+
+
+def test_the_deferred_dynamo_answers_introspection_without_importing_torch_dynamo():
+    """The kernel shares the zygote's warm-up, so its stand-in for ``torch._dynamo`` too.
+    Hypothesis reads every module's ``__file__``; that must not start the real import
+    (started mid-scan, it failed on a circular import and broke the first property)."""
+    code = (
+        "import sys; from checker import zygote; zygote.warm_up(); "
+        "stand_in = sys.modules['torch._dynamo']; hasattr(stand_in, '__file__'); "
+        "print(type(sys.modules['torch._dynamo']).__name__)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "_DeferredDynamo"
