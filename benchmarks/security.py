@@ -2,21 +2,24 @@
 
     .venv/bin/python -m benchmarks.security      # writes benchmarks/SECURITY_RESULTS.md
 
-Each run grades one submission through ``python -m autograder grade`` (the CLI,
-Otter, its kernel, the workers) and, for the two memory runs, also through
-``otter run`` alone, which is the process tree Gradescope runs (its 768 MB
-limit applies to that tree). The whole process tree is polled every 50 ms:
+Each run grades one submission through ``python -m autograder grade``: the CLI,
+then the autograder zip's own entry point (what Gradescope's ``run_autograder``
+runs), Otter, its kernel, the zygote and the workers. The whole process tree is
+polled every 50 ms:
 
 - RSS summed over the tree, as ``ps`` shows it (pages shared between processes,
-  such as the torch libraries every Python process maps, count once per process);
+  such as the torch libraries the kernel shares with the zygote and its workers,
+  count once per process);
 - PSS summed over the tree (each shared page split between the processes that
   map it): the tree's actual footprint, what a memory cgroup charges for it.
+
+Gradescope's tree is this one without the CLI (its share is listed apart);
+``scripts/container_check.py`` measures the same gradings in a real memory cgroup.
 """
 
 import shutil
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 from autograder.build import build
@@ -39,14 +42,6 @@ def folder_with(work: Path, name: str, attacks: dict[str, str]) -> Path:
     return folder
 
 
-def zipped(folder: Path) -> Path:
-    archive = folder.with_suffix(".zip")
-    with zipfile.ZipFile(archive, "w") as zf:
-        for path in folder.iterdir():
-            zf.write(path, path.name)
-    return archive
-
-
 def main():
     limits = Limits()
     python = sys.executable
@@ -59,51 +54,38 @@ def main():
         submissions = {
             "reference": folder_with(work, "reference", {}),
             "memory bomb (q4)": folder_with(work, "memory_bomb", {"q4_mae": "memory_bomb"}),
+            "mmap bomb (q4)": folder_with(work, "mmap_bomb", {"q4_mae": "mmap_bomb"}),
             "hangs in all four questions": folder_with(work, "hang", {q.id: "infinite_loop" for q in QUESTIONS}),
         }
         for label, folder in submissions.items():
-            grade = [python, "-m", "autograder", "grade", str(folder), "--results", str(work / "r.json"), "--autograder", autograder]
-            runs = [("`python -m autograder grade`", grade)]
-            if label != "hangs in all four questions":
-                out = work / f"out-{folder.name}"
-                out.mkdir()
-                runs.append(
-                    (
-                        "`otter run` (Gradescope's tree)",
-                        [python, "-m", "otter", "run", "-a", autograder, "-o", str(out), str(zipped(folder))],
-                    )
-                )
-            for how, command in runs:
-                run = measure(command)
-                parts = ", ".join(
-                    f"{k} {run.at_peak[k]}"
-                    for k in ("CLI", "entry point", "Otter", "kernel", "zygote and workers", "other")
-                    if run.at_peak.get(k)
-                )
-                rows.append(
-                    f"| {label} | {how} | {run.wall_seconds:.1f} | {run.peak_rss_mb:.0f} | {run.peak_pss_mb:.0f} | {parts} | {run.returncode} |"
-                )
-                print(rows[-1], flush=True)
+            command = [python, "-m", "autograder", "grade", str(folder), "--results", str(work / "r.json"), "--autograder", autograder]
+            run = measure(command)
+            parts = ", ".join(
+                f"{k} {run.at_peak[k]}"
+                for k in ("CLI", "entry point", "Otter", "kernel", "zygote and workers", "other")
+                if run.at_peak.get(k)
+            )
+            rows.append(
+                f"| {label} | {run.wall_seconds:.1f} | {run.peak_rss_mb:.0f} | {run.peak_pss_mb:.0f} | {parts} | {run.returncode} |"
+            )
+            print(rows[-1], flush=True)
     RECORD.write_text(
         "# Security benchmark: grading hostile submissions\n\n"
-        f"Machine: {machine()}. Load average (1, 5, 15 min) {started} at the start and {load()} at the end: "
-        "the machine is shared with other developers' test runs, so wall times are noisy.\n\n"
-        f"Worker limits: RLIMIT_DATA = what Python and torch use + {limits.memory_bytes // 2**20} MiB, {limits.cpu_seconds} s RLIMIT_CPU, "
-        f"{limits.threads} threads, {limits.file_bytes // 2**20} MiB files, {limits.open_files} open files; "
-        f"deadlines {limits.load_seconds:g} s per import, {limits.call_seconds:g} s per call.\n\n"
-        "Peak memory of the whole process tree, polled every 50 ms: RSS summed over the processes (shared "
-        "library pages counted once per process) and PSS summed (shared pages split: the tree's real footprint). "
-        f"Gradescope's default limit is {BUDGET_MB} MB for the tree it runs, which is the `otter run` row "
-        "(the CLI process is the instructor's, on top).\n\n"
-        "| submission | command | wall (s) | peak RSS sum (MB) | peak PSS sum (MB) | PSS by process at the peak (MB) | exit |\n"
-        "| --- | --- | ---: | ---: | ---: | --- | ---: |\n" + "\n".join(rows) + "\n\n"
-        "Reading the numbers: three processes import torch (the CLI, Otter's kernel, the worker), and each maps "
-        "the same ~80 MB of torch's libraries from disk, which an RSS sum counts three times; PSS counts them "
-        "once. The worker's own share is torch plus its warm-up (about 250 MB of data) plus at most "
-        f"{limits.memory_bytes // 2**20} MiB for the student: a memory bomb fails inside its own call, so the bomb "
-        "costs little more than the reference. The CLI's process imports torch only because `autograder.cli` "
-        "imports `autograder.build` (and through `checker.registry` the whole checker) at start-up.\n\n"
-        "Reproduce: `.venv/bin/python -m benchmarks.security`.\n"
+        f"Machine: {machine()}. Load average (1, 5, 15 min) {started} at the start and {load()} at the end.\n\n"
+        f"Worker limits (`checker.sandbox.Limits`): address space {limits.memory_bytes // 2**20} MiB above what the zygote's fork maps, "
+        f"{limits.cpu_seconds} s RLIMIT_CPU, {limits.threads} threads, {limits.file_bytes // 2**20} MiB files, "
+        f"{limits.open_files} open files; deadlines {limits.load_seconds:g} s per import, {limits.call_seconds:g} s per call, "
+        f"{limits.budget_seconds:g} s of worker time per question; no sockets and no new processes (seccomp).\n\n"
+        "Each row: `python -m autograder grade` of the submission, the whole process tree polled every 50 ms. RSS sums "
+        "the processes (pages shared between them counted once per process); PSS splits shared pages (the tree's real "
+        f"footprint, what a memory cgroup charges). Gradescope's {BUDGET_MB} MB apply to the tree without the CLI.\n\n"
+        "| submission | wall (s) | peak RSS sum (MB) | peak PSS sum (MB) | PSS by process at the peak (MB) | exit |\n"
+        "| --- | ---: | ---: | ---: | --- | ---: |\n" + "\n".join(rows) + "\n\n"
+        "Reading the numbers: torch is imported once, in Otter's kernel, and the zygote and its workers share those pages "
+        "(copy-on-write), so the RSS sum counts them many times and PSS once. A memory bomb fails inside its own call, "
+        "under the worker's address-space cap, and costs about what the reference costs; a submission that hangs "
+        "everywhere ends with each question's time budget. The CLI reads results only and never imports torch.\n\n"
+        "Reproduce: `.venv/bin/python -m benchmarks.security`; in Gradescope's container: `scripts/container_check.py`.\n"
     )
     print(f"wrote {RECORD}")
 
