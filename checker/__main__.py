@@ -21,11 +21,7 @@ def main(argv=None):
     results = [session.grade(q.id) for q in QUESTIONS if not args.question or q.id in args.question]
     for result in results:
         print(f"\n== {result.question}: {result.score:g} / {result.max_score:g} public points")
-        for outcome in result.properties:
-            mark = "PASS" if outcome.passed else "FAIL"
-            print(f"  [{mark}] {outcome.key}")
-            if not outcome.passed:
-                print("\n".join("         " + line for line in outcome.message.splitlines()))
+        print("\n".join("  " + line for line in result.feedback().splitlines()))
     print("\nquestion      public score")
     for result in results:
         print(f"{result.question:<13} {result.score:>5g} / {result.max_score:g}")

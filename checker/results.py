@@ -87,6 +87,16 @@ class QuestionResult:
     def first_problem(self) -> str:
         return next((p.problem for p in self.failed), "")
 
+    def feedback(self) -> str:
+        """What a student reads for this question (self-check and Gradescope alike): every
+        property, PASS or FAIL, each failure followed by its message."""
+        lines = []
+        for p in self.properties:
+            lines.append(f"[{'PASS' if p.passed else 'FAIL'}] {p.key}")
+            if not p.passed:
+                lines += ["       " + line for line in p.message.splitlines()]
+        return "\n".join(lines)
+
 
 @dataclass
 class GradingRecord:

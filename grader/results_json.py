@@ -1,9 +1,10 @@
 """Gradescope's ``results.json``: written from Otter's and the grader's record, and read back.
 
-``finalize`` turns what Otter wrote (one entry per question id, whose output is
-the feedback) and the kernel's ``GradingRecord`` (every property's outcome as
-data, and the isolation in force) into the file Gradescope reads: exactly one
-entry per question, whatever Otter managed to write, the record in
+``finalize`` turns what Otter wrote (one entry per question id, with its score)
+and the kernel's ``GradingRecord`` (every property's outcome as data, and the
+isolation in force) into the file Gradescope reads: exactly one entry per
+question, whatever Otter managed to write, its feedback rendered from the record
+(``QuestionResult.feedback``, as the self-check shows it), the record in
 ``extra_data``, and a hidden ``isolation`` entry for the instructor. The
 instructor's tools read scores and properties back with ``question_scores``
 and ``record``, never from the feedback text. ``read`` and ``write`` move any
@@ -78,7 +79,11 @@ def finalize(otter: dict | None, record: GradingRecord | None, notes: list[str],
     for q in QUESTIONS:
         entry = by_name.get(q.id)
         if _valid(entry, q):
-            tests.append({k: entry[k] for k in ("name", "score", "max_score", "output", "visibility") if k in entry})
+            kept = {k: entry[k] for k in ("name", "score", "max_score", "output", "visibility") if k in entry}
+            graded = record.question(q.id)
+            if graded.properties and graded.score == kept["score"]:  # the record's own words, not Otter's "Error at line..."
+                kept["output"] = f"{q.id}: {graded.score:g} / {q.points:g} points\n\n{graded.feedback()}"
+            tests.append(kept)
         else:
             reason = problem or "the grader did not report this question"
             tests.append(_entry(q, 0, f"{GRADING_FAILED}: {reason}"))

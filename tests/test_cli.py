@@ -102,3 +102,16 @@ def test_several_bugs_each_cost_only_their_question_and_grading_is_reproducible(
     assert got["q1_cosine"] == FULL["q1_cosine"] and got["q3_rotation"] == FULL["q3_rotation"]
     assert got["q2_nt_xent"] < FULL["q2_nt_xent"] and got["q4_mae"] < FULL["q4_mae"]
     assert first == second
+
+
+def test_feedback_is_the_records_own_words_failures_with_their_smallest_call(dist, tmp_path):
+    """Each question's output is rendered from the grading record, as the self-check shows it:
+    no Otter "Error at line N in test ..." pointing into the grader, no exception class names."""
+    folder = submission(tmp_path / "sub", {"nt_xent.py": mutant("exp_then_log").source()})
+    _, results = run_grade(dist, folder, tmp_path / "results.json")
+    q2 = next(t for t in results["tests"] if t["name"] == "q2_nt_xent")
+    assert q2["output"].startswith(f"q2_nt_xent: {q2['score']:g} / 30 points\n")
+    assert "[FAIL] stable_in_float32" in q2["output"] and "[PASS] anchor_values" in q2["output"]
+    assert "Smallest failing example" in q2["output"] and "torch.logsumexp" in q2["output"]
+    for entry in results["tests"]:
+        assert "Error at line" not in entry.get("output", "") and "PropertyNotMet" not in entry.get("output", "")
