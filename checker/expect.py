@@ -48,10 +48,11 @@ def dtype(got, expected_dtype, what: str):
         raise PropertyFailed(f"{what} has the wrong dtype", str(expected_dtype), str(got.dtype))
 
 
-def finite(got, what: str):
+def finite(got, what: str, expected="only finite numbers", cause: str = ""):
+    """No NaN or inf in ``got``; ``expected`` (a reference value) and ``cause`` go into the feedback."""
     got = tensor(got, what)
     if got.is_floating_point() and not bool(torch.isfinite(got).all()):
-        raise PropertyFailed(f"{what} contains NaN or inf", "only finite numbers", got)
+        raise PropertyFailed(f"{what} {'is' if got.dim() == 0 else 'contains'} NaN or inf", expected, got, cause=cause)
 
 
 def holds(condition: bool, what: str, expected=None, got=None):
