@@ -11,7 +11,6 @@ The kernel's working directory is ``AG_DIR/submission``, which staging left empt
 the student's files are in ``AG_DIR/student``; ``AG_DIR`` is closed to workers.
 """
 
-import json
 from pathlib import Path
 
 from otter.test_files import test_case
@@ -20,6 +19,7 @@ from checker import results as r
 from checker.grading import Session
 from checker.registry import QUESTIONS
 from checker.sandbox import Limits
+from grader import results_json
 from grader.gradescope import RECORD, STUDENT
 from grader.hidden import hidden_properties
 
@@ -74,7 +74,4 @@ def _keep(result: r.PropertyResult, facts: dict):
         _record.isolation, _record.level = dict(facts), level(facts)
     if result.status == r.REFUSED and not _record.refused:
         _record.refused = result.problem
-    path = ag_dir() / "results" / RECORD
-    partial = path.with_name(RECORD + ".partial")
-    partial.write_text(json.dumps(_record.as_dict()))
-    partial.replace(path)
+    results_json.write(ag_dir() / "results" / RECORD, _record.as_dict())
