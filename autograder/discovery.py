@@ -19,6 +19,7 @@ from autograder import exports
 from autograder.exports import Submitter
 from checker.registry import STUDENT_FILES
 from checker.submission import find_files
+from grader.stage import zips_in
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def _holds_submission(path: Path) -> bool:
     if path.is_file():
         return zipfile.is_zipfile(path)
     try:
-        return bool(find_files(path)) or any(p.suffix.lower() == ".zip" and p.is_file() for p in path.iterdir())
+        return bool(find_files(path)) or bool(zips_in(path))
     except OSError:
         return False
 

@@ -6,12 +6,12 @@ either changed, or when its ``results.json`` is missing, truncated or incomplete
 """
 
 import hashlib
-import zipfile
 from pathlib import Path
 
 from autograder.discovery import Entry
 from checker.submission import find_files
 from grader import results_json
+from grader.stage import zips_in
 
 
 def fingerprint(entry: Entry) -> str:
@@ -27,7 +27,7 @@ def fingerprint(entry: Entry) -> str:
     digest = hashlib.sha256()
     try:
         if source.is_dir():
-            read = {**find_files(source), **{p.name: p for p in sorted(source.iterdir()) if _is_zip(p)}}
+            read = {**find_files(source), **{p.name: p for p in zips_in(source)}}
         else:
             read = {source.name: source}
         for name in sorted(read):
@@ -35,10 +35,6 @@ def fingerprint(entry: Entry) -> str:
     except OSError as error:  # unreadable: grade() reports it; hash the error so the fingerprint is stable
         return "unreadable:" + hashlib.sha256(repr(error).encode()).hexdigest()
     return digest.hexdigest()
-
-
-def _is_zip(path: Path) -> bool:
-    return path.suffix.lower() == ".zip" and path.is_file() and not path.is_symlink() and zipfile.is_zipfile(path)
 
 
 def file_digest(path: Path) -> str:

@@ -95,7 +95,8 @@ def _copy_plain_file(source: Path, target: Path, notes: list[str]):
         target.write_bytes(data)
 
 
-def _zips(folder: Path) -> list[Path]:
+def zips_in(folder: Path) -> list[Path]:
+    """The zips at the top of ``folder`` that staging may read (links never)."""
     return sorted(p for p in folder.iterdir() if p.suffix.lower() == ".zip" and not p.is_symlink() and p.is_file())
 
 
@@ -115,7 +116,7 @@ def stage(submission: Path, into: Path) -> Staged:
             extract_student_files(submission, scratch, notes)
             source = scratch
         elif submission.is_dir() and not find_files(submission):
-            zips = _zips(submission)
+            zips = zips_in(submission)
             if len(zips) > 1:
                 raise UploadRejected(f"the upload holds {len(zips)} zip files and no student file; upload the four files or one zip")
             if zips:
