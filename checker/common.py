@@ -12,7 +12,8 @@ DEVICE_MISMATCH = ("same device", "two devices", "device type", "found at least 
 
 
 def outputs(value) -> tuple:
-    return value if isinstance(value, tuple) else (value,)
+    """A function's results as a tuple: its tuple's or list's items, or the one value."""
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
 
 
 def returns_dtypes(student: Student, function: str, args, kwargs, expected: tuple):
@@ -84,13 +85,15 @@ def same_device(student: Student, function: str, args, kwargs):
     expect.holds(bool(tensors), f"{function} should return tensors")
 
 
-def vectorized(student: Student, function: str, small: int = 4, large: int = 32, d: int = 5, slack: int = 3):
-    """The number of torch calls on two ``(N, D)`` inputs must not grow with N (no Python loop over rows)."""
+def pair_of_rows(n: int, generator: torch.Generator, d: int = 5) -> tuple:
+    """Two random ``(n, d)`` float32 tensors: the inputs of most functions here."""
+    return torch.randn(n, d, generator=generator), torch.randn(n, d, generator=generator)
+
+
+def vectorized(student: Student, function: str, inputs=pair_of_rows, small: int = 4, large: int = 32, slack: int = 3, kwargs=None):
+    """The number of torch calls on ``inputs(n, generator)`` must not grow with n (no Python loop over rows)."""
     generator = torch.Generator().manual_seed(0)
-    counts = {}
-    for n in (small, large):
-        pair = (torch.randn(n, d, generator=generator), torch.randn(n, d, generator=generator))
-        counts[n] = student.call(function, *pair).op_count
+    counts = {n: student.call(function, *inputs(n, generator), **(kwargs or {})).op_count for n in (small, large)}
     if counts[large] > counts[small] + slack:
         raise PropertyFailed(
             f"{function} made {counts[small]} torch calls for a batch of {small} rows but {counts[large]} for {large}: "
@@ -99,12 +102,15 @@ def vectorized(student: Student, function: str, small: int = 4, large: int = 32,
         )
 
 
-def gradients_match(student: Student, function: str, reference, args, kwargs, grad_args, grad_output_index=None, rtol=1e-5, atol=1e-6):
+def gradients_match(
+    student: Student, function: str, reference, args, kwargs, grad_args, grad_output_index=None, rtol=1e-5, atol=1e-6, detached=()
+):
     """Autograd gradients of <output, g> for a random g: the reference's where the student's function is
     the reference's around the inputs (equal at them and at two nearby points); elsewhere the derivative
     of the student's own function (central finite differences along a random direction, float64). A
     wrong forward is the other properties' to name; a detached output, ``.item()``, numpy or a wrong
-    custom gradient fails here.
+    custom gradient fails here. ``detached``: arguments (among ``grad_args``) the definition stops the
+    gradient at; they must get none (None or zeros), whatever the forward, and are left out of the rest.
     """
     ref_inputs = [a.detach().clone().requires_grad_(i in grad_args) if isinstance(a, torch.Tensor) else a for i, a in enumerate(args)]
     ref_out = reference(*ref_inputs, **kwargs)
@@ -112,7 +118,9 @@ def gradients_match(student: Student, function: str, reference, args, kwargs, gr
         ref_out = ref_out[grad_output_index]
     generator = torch.Generator().manual_seed(0)
     grad_output = torch.randn(ref_out.shape, generator=generator, dtype=torch.float64)
-    expected = torch.autograd.grad(ref_out, [ref_inputs[i] for i in grad_args], grad_output)
+    grads = torch.autograd.grad(ref_out, [ref_inputs[i] for i in grad_args], grad_output, allow_unused=True, materialize_grads=True)
+    expected = dict(zip(grad_args, grads))
+    stopped = [i for i in grad_args if i in detached]
     options = CallOptions(grad_args=tuple(grad_args), grad_output=grad_output, grad_output_index=grad_output_index)
     try:
         reply = student.call_with(options, function, *args, **kwargs)
@@ -127,7 +135,17 @@ def gradients_match(student: Student, function: str, reference, args, kwargs, gr
         return  # no comparable output: the shape and result properties say why
     if isinstance(reply.grads, str):
         raise PropertyFailed(f"no gradient could be computed through {function}: {reply.grads}")
-    directions = _directions(args, grad_args)
+    got = dict(zip(grad_args, reply.grads))
+    for i in stopped:
+        if got[i] is not None and not bool(torch.isclose(got[i].to(torch.float64), torch.zeros_like(expected[i]), atol=atol).all()):
+            raise PropertyFailed(
+                f"a gradient flows into argument {i + 1} of {function}, which the definition detaches (stop-gradient)",
+                "no gradient (None or zeros)",
+                got[i],
+                cause=f"call .detach() on argument {i + 1} before using it",
+            )
+    flowing = [i for i in grad_args if i not in stopped]
+    directions = _directions(args, flowing)
     nearby = [_moved(args, directions, step) for step in (PROBE_STEP, -PROBE_STEP)]
     same_here = _agrees(got_out, ref_out) and all(
         _agrees(
@@ -137,12 +155,12 @@ def gradients_match(student: Student, function: str, reference, args, kwargs, gr
         for moved in nearby
     )
     if not same_here:
-        _matches_own_derivative(student, function, args, kwargs, grad_output, grad_output_index, directions, reply.grads)
+        _matches_own_derivative(student, function, args, kwargs, grad_output, grad_output_index, directions, got)
         return
-    for i, got, want in zip(grad_args, reply.grads, expected):
-        if got is None:
+    for i in flowing:
+        if got[i] is None:
             raise PropertyFailed(f"argument {i + 1} of {function} gets no gradient (detached, .item(), numpy or a new tensor?)")
-        expect.close(got, want, f"the gradient with respect to argument {i + 1} of {function}", rtol=rtol, atol=atol)
+        expect.close(got[i], expected[i], f"the gradient with respect to argument {i + 1} of {function}", rtol=rtol, atol=atol)
 
 
 PROBE_STEP = 1e-3  # far enough that a different function shows (at unit vectors a squared norm equals the norm)
@@ -166,9 +184,9 @@ def _agrees(got, want) -> bool:
     )
 
 
-def _directions(args, grad_args) -> dict[int, torch.Tensor]:
+def _directions(args, moved_args) -> dict[int, torch.Tensor]:
     generator = torch.Generator().manual_seed(1)
-    return {i: torch.randn(args[i].shape, generator=generator, dtype=torch.float64) for i in grad_args}
+    return {i: torch.randn(args[i].shape, generator=generator, dtype=torch.float64) for i in moved_args}
 
 
 def _moved(args, directions, step: float) -> list:
@@ -189,7 +207,7 @@ def _matches_own_derivative(student, function, args, kwargs, grad_output, grad_o
         finite.append((sides[0] - sides[1]) / (2 * step))
     if not math.isclose(finite[0], finite[1], rel_tol=1e-4, abs_tol=1e-6):
         return  # a kink or a jump between the two steps: no derivative to compare with
-    autograd = sum(float((g.to(torch.float64) * directions[i]).sum()) for i, g in zip(directions, grads) if g is not None)
+    autograd = sum(float((grads[i].to(torch.float64) * d).sum()) for i, d in directions.items() if grads[i] is not None)
     if not math.isclose(finite[0], autograd, rel_tol=1e-4, abs_tol=1e-5):
         raise PropertyFailed(
             f"the gradient of {function} is not the derivative of its own output (detached, .item(), numpy or a wrong custom gradient?)",
@@ -198,18 +216,35 @@ def _matches_own_derivative(student, function, args, kwargs, grad_output, grad_o
         )
 
 
+def matches_own_float64(student: Student, function: str, args, kwargs, what: str, cause: str):
+    """In float32, ``function`` is finite and gives what it gives in float64 on the same inputs.
+
+    Only precision is judged: a wrong formula gives the same wrong value in both dtypes,
+    which the properties about values name. No verdict where the float64 result is not finite.
+    """
+    own = student.call(function, *float64(*args), **kwargs).value
+    if not (isinstance(own, torch.Tensor) and own.is_floating_point() and bool(torch.isfinite(own).all())):
+        return
+    got = student.call(function, *args, **kwargs).value
+    expect.finite(got, what, own, cause=cause)
+    expect.close(got, own, f"{what}, compared with your float64 result", dtype=torch.float32, rtol=1e-3, atol=1e-3)
+
+
 def float64(*tensors):
     return tuple(t.to(torch.float64) if isinstance(t, torch.Tensor) else t for t in tensors)
 
 
 def computes_something(function: str, values: list, what: str):
     """The gate of ``function``: ``values`` (its outputs for inputs whose correct results all differ)
-    are not all the same. Outputs that are not tensors are left to the other properties."""
+    are not all the same, neither every number in them nor, for several outputs, every output as a
+    whole. Outputs that are not tensors are left to the other properties."""
     tensors = [v for v in values if isinstance(v, torch.Tensor) and v.device.type != "meta"]
     if len(tensors) < len(values) or not tensors:
         return
     flat = torch.cat([t.detach().to(torch.float64).reshape(-1) for t in tensors])
-    if flat.numel() > 1 and bool((flat == flat[0]).all()):
+    same_numbers = flat.numel() > 1 and bool((flat == flat[0]).all())
+    same_outputs = len(tensors) > 1 and all(t.shape == tensors[0].shape and torch.equal(t, tensors[0]) for t in tensors[1:])
+    if same_numbers or same_outputs:
         raise PropertyFailed(
             f"{function} returns the same value for {what}, whose results all differ: it computes nothing yet",
             "different values",

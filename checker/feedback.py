@@ -19,6 +19,8 @@ def value(x) -> str:
         return f"tensor({body}) ({meta})"
     if isinstance(x, tuple):
         return "(" + ", ".join(value(v) for v in x) + ")"
+    if isinstance(x, list):
+        return "[" + ", ".join(value(v) for v in x) + "]"
     if isinstance(x, float):
         return _number(x)
     if isinstance(x, str):

@@ -19,6 +19,7 @@ from checker import wire
 from checker.sandbox import Limits, SandboxUnavailable, Worker, WorkerLost
 
 CRASHES_BEFORE_GIVING_UP = 3
+MAX_ITEMS = 64  # items of a returned tuple or list (ema_update returns one tensor per parameter)
 
 
 class StudentRaised(Exception):
@@ -56,6 +57,7 @@ class CallOptions:
     grad_args: tuple[int, ...] = ()  # arguments to differentiate with respect to
     grad_output: torch.Tensor | None = None
     grad_output_index: int | None = None  # which output, when the function returns a tuple
+    requires_grad: tuple[int, ...] = ()  # arguments (tensors or lists of them) made to require gradients, none computed
     seed: int | None = None  # torch.manual_seed before the call
     watch: tuple[str, ...] = ()  # torch functions whose use is reported
 
@@ -79,6 +81,7 @@ class Reply:
     watched_calls: tuple = ()
     mutated: tuple = ()
     grads: object = None
+    history: bool = False  # some returned tensor requires gradients (carries autograd history)
 
 
 def _text(value, limit: int = 2000) -> str:
@@ -91,22 +94,34 @@ def _plain_tensor(data) -> torch.Tensor | None:
     return data if type(data) is torch.Tensor else None
 
 
-def _decode(encoded, devices, nested: bool = False):
+class _Seen:
+    """What decoding a reply noticed about its tensors."""
+
+    def __init__(self):
+        self.devices, self.history = set(), False
+
+
+def _decode(encoded, seen: _Seen, nested: bool = False):
     """Rebuild a returned value from the worker's plain-data description.
 
-    Only what a student function can return is accepted: a tensor, or a flat
-    tuple of them; a tuple inside a tuple is described, not walked, so a reply
-    built from shared references cannot make the grader do unbounded work.
+    Only what a student function can return is accepted: a tensor, a Python int,
+    or a flat tuple or list of those; a tuple inside a tuple is described, not
+    walked, so a reply built from shared references cannot make the grader do
+    unbounded work.
     """
     kind = encoded.get("kind") if isinstance(encoded, dict) else None
-    if kind == "tuple" and isinstance(encoded.get("items"), list):
+    if kind in ("tuple", "list") and isinstance(encoded.get("items"), list):
         if nested:
-            return Other("tuple", "a tuple inside a tuple")
-        return tuple(_decode(item, devices, nested=True) for item in encoded["items"][:8])
+            return Other(kind, f"a {kind} inside a tuple or list")
+        items = [_decode(item, seen, nested=True) for item in encoded["items"][:MAX_ITEMS]]
+        return tuple(items) if kind == "tuple" else items
+    if kind == "int" and type(encoded.get("value")) is int:
+        return encoded["value"]
     if kind == "tensor":
         if encoded.get("exact_type") is not True:
             return Other("tensor subclass", "subclasses of torch.Tensor are not accepted")
-        devices.add(_text(encoded.get("device"), 20))
+        seen.devices.add(_text(encoded.get("device"), 20))
+        seen.history |= encoded.get("requires_grad") is True
         data, dtype, shape = encoded.get("data"), wire.DTYPES.get(_text(encoded.get("dtype"), 40)), encoded.get("shape")
         if data is None:
             return torch.empty(shape, dtype=dtype, device="meta") if dtype and _is_shape(shape) else Other("tensor", "unreadable")
@@ -184,6 +199,7 @@ class Student:
             "grad_args": list(options.grad_args),
             "grad_output": options.grad_output,
             "grad_output_index": options.grad_output_index,
+            "requires_grad": list(options.requires_grad),
             "seed": options.seed,
             "watch": list(options.watch),
         }
@@ -197,11 +213,13 @@ class Student:
                 reply.get("raised_by_student") is True,
                 tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),
             )
-        devices = set()
+        seen = _Seen()
         try:
+            value = _decode(reply.get("result"), seen)
             return Reply(
-                value=_decode(reply.get("result"), devices),
-                devices=devices,
+                value=value,
+                devices=seen.devices,
+                history=seen.history,
                 op_count=_int(reply.get("op_count")),
                 watched_calls=tuple(c[:80] for c in _list(reply.get("watched_calls"))[:100] if type(c) is str),
                 mutated=tuple(i for i in _list(reply.get("mutated"))[:100] if type(i) is int),

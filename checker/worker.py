@@ -137,19 +137,40 @@ def encode(value):
             "dtype": str(T.dtype(plain)),
             "shape": list(T.size(plain)),
             "device": on,
+            "requires_grad": T.requires_grad(value),
             "data": None if on == "meta" else T.clone(T.cpu(plain)),
         }
-    if isinstance(value, tuple):
-        return {"kind": "tuple", "items": [encode(v) for v in value]}
+    if type(value) in (tuple, list):
+        return {"kind": type(value).__name__, "items": [encode(v) for v in value]}
+    if type(value) is int:
+        return {"kind": "int", "value": value}
     return {"kind": "other", "type": type(value).__name__[:80], "repr": repr(value)[:200]}
 
 
+def snapshot(value):
+    """A copy of a tensor argument, or of each tensor in a list or tuple argument; None otherwise."""
+    if is_tensor(value):
+        return T.clone(T.detach(value))
+    if isinstance(value, (list, tuple)) and value and all(is_tensor(v) for v in value):
+        return [T.clone(T.detach(v)) for v in value]
+    return None
+
+
+def changed(before, after) -> bool:
+    if isinstance(before, list):
+        return not isinstance(after, (list, tuple)) or len(after) != len(before) or any(map(changed, before, after))
+    return not is_tensor(after) or T.size(before) != T.size(after) or not T.equal(T.nan_to_num(before), T.nan_to_num(after))
+
+
 def mutated_arguments(originals, args):
-    return [
-        i
-        for i, (before, after) in enumerate(zip(originals, args))
-        if before is not None and (T.size(before) != T.size(after) or not T.equal(T.nan_to_num(before), T.nan_to_num(after)))
-    ]
+    return [i for i, (before, after) in enumerate(zip(originals, args)) if before is not None and changed(before, after)]
+
+
+def tracked(value):
+    """``value`` (a tensor, or a list or tuple of them) as leaves that require gradients."""
+    if is_tensor(value):
+        return T.requires_grad_(T.detach(value), True)
+    return type(value)(tracked(v) for v in value)
 
 
 def call(module, request, student_file):
@@ -160,9 +181,9 @@ def call(module, request, student_file):
     args = to_device(list(request["args"]), device)
     kwargs = to_device(dict(request.get("kwargs", {})), device)
     grad_args = request.get("grad_args", [])
-    for i in grad_args:
-        args[i] = T.requires_grad_(T.detach(args[i]), True)
-    originals = [T.clone(T.detach(a)) if is_tensor(a) else None for a in args]
+    for i in {*grad_args, *request.get("requires_grad", [])}:
+        args[i] = tracked(args[i])
+    originals = [snapshot(a) for a in args]
     if request.get("seed") is not None:
         T.manual_seed(request["seed"])
     recorder = CallRecorder(request.get("watch", []))

@@ -35,7 +35,7 @@ from checker import isolation, wire
 from checker.grading import Session
 from checker.registry import QUESTIONS
 from checker.sandbox import Limits, SandboxUnavailable, Worker, WorkerLost
-from checker.student import BadReply, Other, Student, _decode, _text
+from checker.student import BadReply, Other, Student, _decode, _Seen, _text
 from tests.conftest import HIDDEN, MODES, run_grade, scores, submission
 
 ADVERSARIAL = ROOT / "tests" / "adversarial"
@@ -493,14 +493,25 @@ def test_a_slow_student_stops_at_the_question_budget(tmp_path):
 def test_replies_are_plain_data_of_bounded_size():
     plain = torch.arange(4.0)
     encoded = {"kind": "tensor", "exact_type": True, "dtype": "torch.float32", "shape": [4], "device": "cpu", "data": plain}
-    assert torch.equal(_decode(encoded, set()), plain)
+    assert torch.equal(_decode(encoded, _Seen()), plain)
     with pytest.raises(BadReply):
-        _decode({**encoded, "shape": [2, 2]}, set())
+        _decode({**encoded, "shape": [2, 2]}, _Seen())
     with pytest.raises(BadReply):
-        _decode({**encoded, "data": "not a tensor"}, set())
-    assert isinstance(_decode({"kind": "tensor", "exact_type": False}, set()), Other)
+        _decode({**encoded, "data": "not a tensor"}, _Seen())
+    assert isinstance(_decode({"kind": "tensor", "exact_type": False}, _Seen()), Other)
     shared = {"kind": "tuple", "items": []}
-    assert _decode({"kind": "tuple", "items": [shared] * 8}, set()) == (Other("tuple", "a tuple inside a tuple"),) * 8
+    assert _decode({"kind": "tuple", "items": [shared] * 8}, _Seen()) == (Other("tuple", "a tuple inside a tuple or list"),) * 8
+    seen = _Seen()
+    assert _decode({"kind": "tuple", "items": [{"kind": "list", "items": [encoded]}, {"kind": "int", "value": 3}]}, seen) == (
+        Other("list", "a list inside a tuple or list"),
+        3,
+    )
+    assert [t.tolist() for t in _decode({"kind": "list", "items": [encoded, {**encoded, "requires_grad": True}]}, seen)] == [
+        plain.tolist()
+    ] * 2
+    assert seen.history and seen.devices == {"cpu"}
+    with pytest.raises(BadReply):
+        _decode({"kind": "int", "value": "3"}, _Seen())  # only a real int is an int
     nested = ["x"]
     for _ in range(40):
         nested = [nested] * 8
