@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 from autograder.paths import ASSIGNMENT, SOLUTIONS
-from checker.registry import STUDENT_FILES
+from checker.registry import ALL_FILES
 
 BLOCK = re.compile(r"^(?P<indent>[ \t]*)# BEGIN SOLUTION\n.*?^[ \t]*# END SOLUTION\n", re.MULTILINE | re.DOTALL)
 DEF = re.compile(r"^\s*def (\w+)\(", re.MULTILINE)
@@ -24,7 +24,7 @@ def stub_source(solution: str) -> str:
 
 
 def expected_stubs() -> dict[str, str]:
-    return {name: stub_source((SOLUTIONS / name).read_text()) for name in STUDENT_FILES}
+    return {name: stub_source((SOLUTIONS / name).read_text()) for name in ALL_FILES}
 
 
 def write_stubs(folder: Path = ASSIGNMENT) -> list[Path]:
