@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from autograder import gradebook, report
+from autograder.build import release_of
 from autograder.discovery import Entry, discover, in_shard
 from autograder.grade import built_autograder, grade
 from autograder.gradebook import Graded
 from autograder.progress import Progress
 from autograder.resumption import file_digest, fingerprint, read_complete
-from checker.registry import QUESTIONS
 from grader import results_json
 
 RESULTS = "results"
@@ -73,12 +73,13 @@ class BatchRun:
                 f"(--force regrades), {len(errors)} errors, in {self.seconds:.0f} s",
             ]
         scored = [g for g in self.graded if g.status == gradebook.OK]
+        questions = gradebook.questions(self.graded)
         lines.append(f"{'question':<12} {'max':>5} {'mean':>6} {'median':>6}")
-        for q in QUESTIONS:
-            values = [g.scores[q.id] for g in scored]
+        for q in questions:
+            values = [g.scores.get(q.id, 0.0) for g in scored]
             lines.append(f"{q.id:<12} {q.points:>5} {report.mean(values):>6} {report.median(values):>6}")
         totals = [g.total for g in scored]
-        lines.append(f"{'total':<12} {gradebook.MAX_TOTAL:>5} {report.mean(totals):>6} {report.median(totals):>6}")
+        lines.append(f"{'total':<12} {gradebook.max_total(questions):>5} {report.mean(totals):>6} {report.median(totals):>6}")
         for o in errors:
             lines.append(f"error: {o.entry.key}: {o.error} (rerun to retry)")
         lines += [f"gradebook: {self.gradebook}", f"report:    {self.report}", f"histogram: {self.histogram}"]
@@ -94,12 +95,14 @@ def grade_one(entry: Entry, folder: Path, autograder_zip: Path, meta: dict, stop
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if entry.source is None or not entry.source.exists():
-            data = results_json.failure(f"the submission {entry.key} is listed but its folder is missing")
+            data = results_json.failure(
+                f"the submission {entry.key} is listed but its folder is missing", questions=release_of(autograder_zip)
+            )
         else:
             data = grade(entry.source, folder / "results.json.partial", autograder_zip)
     except Exception as exc:  # the batch's own failure (disk, permissions...): recorded, retried next run
         error = f"{type(exc).__name__}: {exc}"
-        data = results_json.failure(f"the batch grader failed: {error}")
+        data = results_json.failure(f"the batch grader failed: {error}", questions=release_of(autograder_zip))
     seconds = time.monotonic() - start
     graded = gradebook.from_results(entry.key, entry.submitters, data)
     if stopping is not None:
@@ -134,7 +137,7 @@ def run(
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     autograder_zip = Path(autograder_zip) if autograder_zip else built_autograder()
-    autograder_digest = file_digest(autograder_zip)
+    autograder_digest, release = file_digest(autograder_zip), release_of(autograder_zip)
     suffix = "" if shard is None else f".shard-{shard[0]}-of-{shard[1]}"
     entries = [e for e in discover(paths, out / SOURCES / f"unpacked{suffix}") if in_shard(e.key, shard)]
     batch = BatchRun(out)
@@ -149,7 +152,7 @@ def run(
             "fingerprint": fingerprint(entry),
             "autograder": autograder_digest,
         }
-        done = None if force else read_complete(folder, meta["fingerprint"], autograder_digest)
+        done = None if force else read_complete(folder, meta["fingerprint"], autograder_digest, release)
         if done is not None:
             batch.outcomes.append(Outcome(entry, gradebook.from_results(entry.key, entry.submitters, done), skipped=True))
         else:
@@ -166,7 +169,9 @@ def run(
                 outcome = future.result()
             except Exception as exc:  # grade_one guards itself; this is the last line of defence
                 entry, error = futures[future], f"{type(exc).__name__}: {exc}"
-                outcome = Outcome(entry, gradebook.from_results(entry.key, entry.submitters, results_json.failure(error)), error=error)
+                outcome = Outcome(
+                    entry, gradebook.from_results(entry.key, entry.submitters, results_json.failure(error, questions=release)), error=error
+                )
             if outcome is not None:
                 batch.outcomes.append(outcome)
                 bar.step(outcome)

@@ -10,9 +10,15 @@ The autograder zip is Otter's own (``otter generate``), with:
 
 The student zip holds the stubs, the student README, the public properties and
 the self-check command; never the reference solutions or hidden properties.
+
+Both hold exactly the release's questions (the core four unless ``--questions``
+says otherwise): ``checker/release.json`` names them, the autograder has one test
+file per question, and the student zip holds their stubs and a README whose
+question table lists them.
 """
 
 import json
+import re
 import shutil
 import tempfile
 import zipfile
@@ -20,7 +26,7 @@ from contextlib import chdir
 from pathlib import Path
 
 from autograder.paths import ASSIGNMENT, DIST, REQUIREMENTS, ROOT
-from checker.registry import QUESTIONS
+from checker.registry import ALL, CORE, RELEASE_FILE, Question, select
 
 GRADESCOPE_REQUIREMENTS = REQUIREMENTS / "gradescope.txt"  # the whole pinned pip environment
 TORCH_PINS = {"cpu": "torch==2.13.0+cpu", "cuda": "torch==2.13.0"}  # cuda: PyPI's Linux build, which pins its nvidia-* wheels
@@ -33,6 +39,7 @@ LIB_PREFIX = f"files/{LIB_DIR}/"
 ENTRY_CODE = "import sys; sys.path.insert(0, sys.argv[1]); from grader.gradescope import main; sys.exit(main(sys.argv[2:]))"
 GRADESCOPE_COMMAND = f"python -I -c '{ENTRY_CODE}' /autograder/source/{LIB_PREFIX} /autograder\n"
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc")
+README_TABLE = re.compile(r"(<!-- BEGIN QUESTIONS[^\n]*-->\n).*?(<!-- END QUESTIONS -->)", re.DOTALL)
 
 TEST_FILE = '''"""Otter test file for {question} (written by `python -m autograder build`)."""
 from grader.otter_cases import cases
@@ -75,7 +82,27 @@ def pip_requirements(torch: str = "cpu") -> str:
     return text
 
 
-def build_autograder(out: Path, torch: str = "cpu") -> Path:
+def release_json(questions: tuple[Question, ...]) -> str:
+    return json.dumps({"questions": [q.id for q in questions]})
+
+
+def release_of(autograder_zip: Path) -> tuple[Question, ...]:
+    """The questions an autograder zip grades (the core four for a zip without ``release.json``)."""
+    with zipfile.ZipFile(autograder_zip) as zf:
+        try:
+            return select(json.loads(zf.read(f"{LIB_PREFIX}checker/{RELEASE_FILE}"))["questions"])
+        except KeyError:
+            return CORE
+
+
+def student_readme(questions: tuple[Question, ...]) -> str:
+    """``assignment/README.md`` with its question table listing ``questions``."""
+    rows = "".join(f"| `{q.id}` | `{q.file}` | {q.summary} | {q.points} |\n" for q in questions)
+    table = f"| question | file | you implement | points |\n| --- | --- | --- | --- |\n{rows}"
+    return README_TABLE.sub(lambda m: m[1] + table + m[2], (ASSIGNMENT / "README.md").read_text(), count=1)
+
+
+def build_autograder(out: Path, torch: str = "cpu", questions: tuple[Question, ...] = CORE) -> Path:
     import nbformat  # Otter and nbformat only when building: `grade` and `merge` start without them
     from otter.generate import main as otter_generate
 
@@ -84,11 +111,12 @@ def build_autograder(out: Path, torch: str = "cpu") -> Path:
         (work / "requirements.txt").write_text(pip_requirements(torch))
         tests = work / "tests"
         tests.mkdir()
-        for q in QUESTIONS:
+        for q in questions:
             (tests / f"{q.id}.py").write_text(TEST_FILE.format(question=q.id))
         lib = work / LIB_DIR
         for package in LIB_PACKAGES:
             shutil.copytree(ROOT / package, lib / package, ignore=IGNORED)
+        (lib / "checker" / RELEASE_FILE).write_text(release_json(questions))
         nbformat.write(driver_notebook(), work / "driver.ipynb")
         (work / "otter_config.json").write_text(json.dumps(OTTER_CONFIG))
         with chdir(work):
@@ -128,16 +156,23 @@ def changed_sources(autograder_zip: Path) -> list[str]:
     return sorted(name for name in built.keys() | sources.keys() if built.get(name) != sources.get(name))
 
 
-def build_student(out: Path) -> Path:
+def build_student(out: Path, questions: tuple[Question, ...] = CORE) -> Path:
+    """The stubs and demo of ``assignment/`` (other questions' stubs left out), its README for
+    ``questions``, and the ``checker`` package with the public properties of ``questions``."""
+    left_out = {q.file for q in ALL} - {q.file for q in questions}
+    others = {f"{q.id}.py" for q in ALL if q not in questions}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(ASSIGNMENT.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
+            if path.is_file() and "__pycache__" not in path.parts and path.name not in left_out and path.name != "README.md":
                 zf.write(path, path.relative_to(ASSIGNMENT))
+        zf.writestr("README.md", student_readme(questions))
         for path in sorted((ROOT / "checker").rglob("*.py")):
-            zf.write(path, path.relative_to(ROOT))
+            if not (path.parent.name == "questions" and path.name in others):
+                zf.write(path, path.relative_to(ROOT))
+        zf.writestr(f"checker/{RELEASE_FILE}", release_json(questions))
     return out
 
 
-def build(dist: Path = DIST, torch: str = "cpu") -> tuple[Path, Path]:
-    return build_autograder(dist / "autograder.zip", torch), build_student(dist / "student.zip")
+def build(dist: Path = DIST, torch: str = "cpu", questions: tuple[Question, ...] = CORE) -> tuple[Path, Path]:
+    return build_autograder(dist / "autograder.zip", torch, questions), build_student(dist / "student.zip", questions)

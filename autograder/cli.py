@@ -8,10 +8,11 @@ from pathlib import Path
 from autograder.build import build
 from autograder.grade import grade, summary_table
 from autograder.stubs import write_stubs
+from checker.registry import ALL, CORE, select
 from grader import results_json
 
 GRADE_HELP = """\
-One submission (a folder holding the four files, a zip of them, either nested one
+One submission (a folder holding the student's files, a zip of them, either nested one
 folder deep) is graded as before: a per-question table on stdout and --results.
 
 Batch mode grades many and writes a gradebook. It is chosen when any of these holds:
@@ -19,7 +20,7 @@ Batch mode grades many and writes a gradebook. It is chosen when any of these ho
   - SUBMISSION is a Gradescope "Export Submissions" download (its zip, or the folder
     it unzips to: submission_metadata.yml beside one folder per submission); names,
     student ids and emails then go into the gradebook;
-  - SUBMISSION is a folder without the four files at its top level but with two or
+  - SUBMISSION is a folder without student files at its top level but with two or
     more sub-folders or zips that hold them (one per student);
   - --out or --shard is given (forces batch mode, e.g. for a folder of one student).
 Batch output (--out, default ./graded): results/<submission>/results.json,
@@ -51,6 +52,12 @@ def main(argv=None):
         help="torch build in the autograder's environment.yml: cpu (default; Gradescope has no GPU and 768 MB) "
         "or cuda (for a grader with a GPU: about 5 GB more, at least 1 GB of memory)",
     )
+    build_parser.add_argument(
+        "--questions",
+        type=lambda text: [q for q in text.split(",") if q],
+        help=f"comma-separated question ids to release (default the core four; known: {', '.join(q.id for q in ALL)})",
+    )
+    build_parser.add_argument("--with-extensions", action="store_true", help="release all seven questions (MoCo, BYOL, DINO too)")
     grade_parser = commands.add_parser(
         "grade",
         help="grade one submission, or a whole class (batch mode), through otter run",
@@ -84,8 +91,13 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     if args.command == "build":
-        for path in build(torch=args.torch):
+        try:
+            questions = ALL if args.with_extensions else select(args.questions) if args.questions else CORE
+        except ValueError as error:
+            parser.error(str(error))
+        for path in build(torch=args.torch, questions=questions):
             print(f"wrote {path}")
+        print(f"questions: {', '.join(q.id for q in questions)} ({sum(q.points for q in questions)} points)")
     elif args.command == "grade":
         for path in args.submission:
             if not path.exists():

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from autograder import exports
 from autograder.exports import Submitter
-from checker.registry import STUDENT_FILES
+from checker.registry import ALL_FILES
 from checker.submission import find_files
 from grader.stage import zips_in
 
@@ -41,7 +41,7 @@ def is_batch(paths: list[Path]) -> bool:
 def is_class_folder(path: Path) -> bool:
     """A folder whose top level holds no student file but at least two sub-folders or zips that hold some."""
     path = Path(path)
-    if not path.is_dir() or any((path / name).is_file() for name in STUDENT_FILES):
+    if not path.is_dir() or any((path / name).is_file() for name in ALL_FILES):
         return False
     return sum(_holds_submission(child) for child in _children(path)) >= 2
 

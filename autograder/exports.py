@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from checker.registry import STUDENT_FILES
+from checker.registry import ALL_FILES
 
 METADATA = "submission_metadata.yml"
 MAX_MEMBER_BYTES = 20_000_000  # a student's own zip, well above any real one
@@ -94,7 +94,7 @@ def extract(archive: Path, into: Path) -> Path:
                 continue
             if path.is_absolute() or any(p in ("..", "") or p.startswith(("__", ".")) for p in path.parts):
                 continue
-            wanted = path.name == METADATA or path.name in STUDENT_FILES or path.suffix == ".zip"
+            wanted = path.name == METADATA or path.name in ALL_FILES or path.suffix == ".zip"
             if not wanted:
                 continue
             with zf.open(info) as source:

@@ -14,8 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from autograder.build import DIST, ENTRY_CODE, LIB_PREFIX, build, changed_sources
-from checker.registry import QUESTIONS
+from autograder.build import DIST, ENTRY_CODE, LIB_PREFIX, build, changed_sources, release_of
 from grader import results_json
 from grader.gradescope import OTTER_DEADLINE_SECONDS
 
@@ -33,7 +32,7 @@ def grade(submission: Path, results: Path, autograder_zip: Path | None = None) -
         log = _run(ag, Path(submission).resolve())
         data = results_json.read(ag / "results" / "results.json")
         if data is None:
-            data = results_json.failure(f"the grader wrote no results.json.\n{log[-2000:]}")
+            data = results_json.failure(f"the grader wrote no results.json.\n{log[-2000:]}", questions=release_of(autograder_zip))
     results.parent.mkdir(parents=True, exist_ok=True)
     results.write_text(json.dumps(data, indent=2))
     return data
@@ -51,26 +50,28 @@ def _run(ag: Path, submission: Path) -> str:
 
 
 def built_autograder() -> Path:
-    """``dist/autograder.zip``, built first if it is missing or its copy of the sources differs."""
+    """``dist/autograder.zip``, built first if it is missing or its copy of the sources differs
+    (rebuilt for the same questions)."""
     path = DIST / "autograder.zip"
     if not path.is_file():
         build()
     elif changed := changed_sources(path):
         print(f"{path} is out of date ({', '.join(changed[:3])}{' ...' if len(changed) > 3 else ''} changed): rebuilding", file=sys.stderr)
-        build()
+        build(questions=release_of(path))
     return path
 
 
 def summary_table(data: dict) -> str:
-    """Per question: score, maximum and the first problem, from the structured record."""
+    """Per question (those graded): score, maximum and the first problem, from the structured record."""
+    questions = results_json.questions(data)
     scores = results_json.question_scores(data)
     record = results_json.record(data)
     outputs = results_json.question_outputs(data)
     lines = [f"{'question':<12} {'score':>6} {'max':>5}  first problem"]
-    for q in QUESTIONS:
+    for q in questions:
         problem = record.question(q.id).first_problem or _first_line(outputs[q.id], scores[q.id] < q.points)
         lines.append(f"{q.id:<12} {scores[q.id]:>6g} {q.points:>5}  {_clip(problem) or '-'}")
-    lines.append(f"{'total':<12} {sum(scores.values()):>6g} {sum(q.points for q in QUESTIONS):>5}")
+    lines.append(f"{'total':<12} {sum(scores.values()):>6g} {sum(q.points for q in questions):>5}")
     if record.level:
         lines.append(f"isolation: {record.level} ({'; '.join(f'{k}: {v}' for k, v in record.isolation.items() if v)})")
     status = results_json.status(data)

@@ -11,14 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.exports import Submitter
-from checker.registry import QUESTIONS
+from checker.registry import ALL, QUESTIONS, Question
 from checker.results import GradingRecord
 from grader import results_json
 
 IDENTITY = ("submission", "name", "sid", "email")
-QUESTION_IDS = tuple(q.id for q in QUESTIONS)
-COLUMNS = (*IDENTITY, *QUESTION_IDS, "total", "status")
-MAX_TOTAL = sum(q.points for q in QUESTIONS)
 OK = "graded"
 FAILED = "grading failed"
 
@@ -37,6 +34,20 @@ class Graded:
     @property
     def total(self) -> float:
         return sum(self.scores.values())
+
+
+def questions(graded: list[Graded]) -> tuple[Question, ...]:
+    """The questions the submissions were graded on (the release's), in the assignment's order."""
+    ids = {q for g in graded for q in g.scores}
+    return tuple(q for q in ALL if q.id in ids) or QUESTIONS
+
+
+def max_total(questions: tuple[Question, ...]) -> float:
+    return sum(q.points for q in questions)
+
+
+def columns(questions: tuple[Question, ...]) -> tuple[str, ...]:
+    return (*IDENTITY, *(q.id for q in questions), "total", "status")
 
 
 def from_results(submission: str, submitters, data: dict) -> Graded:
@@ -61,9 +72,10 @@ def write_csv(graded: list[Graded], path: Path) -> Path:
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(COLUMNS)
+        released = questions(graded)
+        writer.writerow(columns(released))
         for g in sorted(graded, key=lambda g: g.submission):
-            scores = [_fmt(g.scores.get(q, 0.0)) for q in QUESTION_IDS]
+            scores = [_fmt(g.scores.get(q.id, 0.0)) for q in released]
             for person in g.submitters or (Submitter(),):
                 identity = [g.submission, person.name, person.sid, person.email]
                 writer.writerow([_cell(x) for x in identity] + scores + [_fmt(g.total), g.status])
@@ -75,14 +87,15 @@ def read_csv(path: Path) -> list[Graded]:
     """The submissions of a gradebook written by ``write_csv`` (rows of one submission joined)."""
     with Path(path).open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+        released = tuple(q for q in ALL if q.id in (reader.fieldnames or [])) or QUESTIONS
+        missing = [c for c in columns(released) if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"{path} is not a gradebook of this assignment: no column {', '.join(missing)}")
         by_key: dict[str, Graded] = {}
         for row in reader:
             key = _uncell(row["submission"])
             person = Submitter(_uncell(row["name"]), _uncell(row["sid"]), _uncell(row["email"]))
-            scores = {q: _number(row[q]) for q in QUESTION_IDS}
+            scores = {q.id: _number(row[q.id]) for q in released}
             g = by_key.setdefault(key, Graded(key, (), scores, row["status"] or OK))
             if g.scores != scores:
                 raise ValueError(f"{path}: the rows of submission {key} disagree on its scores")

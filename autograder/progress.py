@@ -28,7 +28,7 @@ class Progress:
         self.done += 1
         if not self.enabled:
             return
-        score = f"{outcome.graded.total:g}/{gradebook.MAX_TOTAL}"
+        score = f"{outcome.graded.total:g}/{gradebook.max_total(gradebook.questions([outcome.graded])):g}"
         note = f" [{outcome.error or outcome.graded.status}]" if outcome.error or outcome.graded.status != gradebook.OK else ""
         if self.bar is not None:
             self.bar.set_postfix_str(f"{outcome.entry.key} {score}{note}", refresh=False)

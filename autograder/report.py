@@ -12,8 +12,7 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-from autograder.gradebook import FAILED, MAX_TOTAL, Graded
-from checker.registry import QUESTIONS
+from autograder.gradebook import FAILED, Graded, max_total, questions
 from checker.results import NOT_ATTEMPTED, NOT_SCORED
 
 TOP = 5
@@ -77,14 +76,16 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     known = all(g.record is not None for g in scored)
-    for q in QUESTIONS:
+    released = questions(graded)
+    total = max_total(released)
+    for q in released:
         values = [g.scores.get(q.id, 0.0) for g in scored]
         skipped = sum(not attempted(g, q.id) for g in scored) if known else "?"
         lines.append(
             f"| {q.id} | {q.points} | {mean(values)} | {median(values)} | {_count(values, q.points)} | {_count(values, 0)} | {skipped} |"
         )
     totals = [g.total for g in scored]
-    lines.append(f"| **total** | {MAX_TOTAL} | {mean(totals)} | {median(totals)} | {_count(totals, MAX_TOTAL)} | {_count(totals, 0)} | |")
+    lines.append(f"| **total** | {total} | {mean(totals)} | {median(totals)} | {_count(totals, total)} | {_count(totals, 0)} | |")
     if histogram:
         lines += ["", f"![Histogram of totals]({histogram})"]
     lines += ["", "## What the class got wrong", ""]
@@ -94,7 +95,7 @@ def markdown(graded: list[Graded], histogram: str | None = None, title: str = "C
         lines.append(
             f"Per question, the {TOP} properties failed most often, counted over the submissions that attempted it, with one example of the feedback."
         )
-        for q in QUESTIONS:
+        for q in released:
             tried = [g for g in scored if attempted(g, q.id)]
             lines += ["", f"### {q.id} ({q.points} points): mean {mean([g.scores[q.id] for g in tried])} over {len(tried)} attempts", ""]
             rows = most_failed(scored, q.id)
@@ -121,16 +122,17 @@ def histogram(graded: list[Graded], path: Path) -> Path:
     from matplotlib.ticker import MaxNLocator
 
     totals = [g.total for g in graded if g.status != FAILED]
+    total = max_total(questions(graded))
     figure = Figure(figsize=(7, 3.5), dpi=110)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
-    step = max(1, MAX_TOTAL // 20)
-    axes.hist(totals, bins=list(range(0, MAX_TOTAL + step, step)), color="#4C72B0", edgecolor="white")
+    step = max(1, total // 20)
+    axes.hist(totals, bins=list(range(0, total + step, step)), color="#4C72B0", edgecolor="white")
     if totals:
         axes.axvline(statistics.mean(totals), color="#C44E52", linestyle="--", label=f"mean {statistics.mean(totals):.1f}")
         axes.legend(loc="upper left")
-    axes.set_xlim(0, MAX_TOTAL + step)
-    axes.set_xlabel(f"total score (out of {MAX_TOTAL})")
+    axes.set_xlim(0, total + step)
+    axes.set_xlabel(f"total score (out of {total})")
     axes.set_ylabel("submissions")
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_title(f"Totals of {len(totals)} graded submissions")

@@ -9,6 +9,7 @@ import hashlib
 from pathlib import Path
 
 from autograder.discovery import Entry
+from checker.registry import Question
 from checker.submission import find_files
 from grader import results_json
 from grader.stage import zips_in
@@ -42,12 +43,15 @@ def file_digest(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-def read_complete(folder: Path, source_digest: str | None = None, autograder_digest: str | None = None) -> dict | None:
-    """The results of ``folder`` when complete (and, if digests are given, graded from those); else None."""
+def read_complete(
+    folder: Path, source_digest: str | None = None, autograder_digest: str | None = None, release: tuple[Question, ...] | None = None
+) -> dict | None:
+    """The results of ``folder`` when complete (for ``release``'s questions, and, if digests are given,
+    graded from those); else None."""
     data, meta = results_json.read(folder / "results.json"), results_json.read(folder / "meta.json")
     if data is None or meta is None or meta.get("status") == "error":
         return None
-    if not results_json.is_complete(data):
+    if not results_json.is_complete(data, release):
         return None
     if source_digest is not None and meta.get("fingerprint") != source_digest:
         return None

@@ -6,7 +6,7 @@
 ``submission/`` (the upload), ``results/``. In order, all trusted code:
 
 1. Stage the upload (``UPLOAD``, default ``AG_DIR/submission``) into
-   ``AG_DIR/student``: only the four student files, never on any import path.
+   ``AG_DIR/student``: only the release's student files, never on any import path.
    ``AG_DIR/submission`` is left empty whatever happens, so Otter's kernel, whose
    working directory it is, never sees a file of the student's.
 2. Run Otter's own grading (``otter.run.run_autograder.main``) in a subprocess,

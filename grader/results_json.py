@@ -7,14 +7,16 @@ question, whatever Otter managed to write, its feedback rendered from the record
 (``QuestionResult.feedback``, as the self-check shows it), the record in
 ``extra_data``, and a hidden ``isolation`` entry for the instructor. The
 instructor's tools read scores and properties back with ``question_scores``
-and ``record``, never from the feedback text. ``read`` and ``write`` move any
-such JSON object to and from a file (written whole or not at all).
+and ``record``, never from the feedback text; which questions a results.json
+holds is read from its entries (``questions``), so the instructor's tools follow
+whatever release graded it. ``read`` and ``write`` move any such JSON object to
+and from a file (written whole or not at all).
 """
 
 import json
 from pathlib import Path
 
-from checker.registry import QUESTIONS
+from checker.registry import ALL, QUESTIONS, Question
 from checker.results import GradingRecord
 
 GRADING_FAILED = "Grading failed"
@@ -41,10 +43,10 @@ def _entry(question, score: float, output: str) -> dict:
     return {"name": question.id, "score": score, "max_score": question.points, "output": output}
 
 
-def failure(reason: str, *, upload: bool = False) -> dict:
+def failure(reason: str, *, upload: bool = False, questions: tuple[Question, ...] = QUESTIONS) -> dict:
     """Results for a submission that could not be graded: every question 0, with the reason."""
     prefix = "Your upload could not be graded" if upload else GRADING_FAILED
-    tests = [_entry(q, 0, f"{prefix}: {reason}") for q in QUESTIONS]
+    tests = [_entry(q, 0, f"{prefix}: {reason}") for q in questions]
     return {
         "score": 0,
         "output": f"{prefix}: {reason}",
@@ -99,15 +101,26 @@ def finalize(otter: dict | None, record: GradingRecord | None, notes: list[str],
     return data
 
 
+def _by_name(data: dict) -> dict:
+    tests = data.get("tests")
+    return {t.get("name"): t for t in tests if isinstance(t, dict)} if isinstance(tests, list) else {}
+
+
+def questions(data: dict) -> tuple[Question, ...]:
+    """The questions ``data`` has an entry for, in the assignment's order (this package's release
+    when it has none: a results.json written before any question was graded)."""
+    return tuple(q for q in ALL if q.id in _by_name(data)) or QUESTIONS
+
+
 def question_scores(data: dict) -> dict[str, float]:
-    """Question id -> score (0 where missing or malformed)."""
-    by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
-    return {q.id: float(by_name[q.id]["score"]) if _valid(by_name.get(q.id), q) else 0.0 for q in QUESTIONS}
+    """Question id -> score (0 where malformed)."""
+    by_name = _by_name(data)
+    return {q.id: float(by_name[q.id]["score"]) if _valid(by_name.get(q.id), q) else 0.0 for q in questions(data)}
 
 
 def question_outputs(data: dict) -> dict[str, str]:
-    by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
-    return {q.id: str(by_name.get(q.id, {}).get("output", "")) for q in QUESTIONS}
+    by_name = _by_name(data)
+    return {q.id: str(by_name.get(q.id, {}).get("output", "")) for q in questions(data)}
 
 
 def status(data: dict) -> str:
@@ -122,6 +135,10 @@ def record(data: dict) -> GradingRecord:
     return GradingRecord.from_dict(extra) if isinstance(extra, dict) else GradingRecord()
 
 
-def is_complete(data: dict) -> bool:
-    names = [t.get("name") for t in data.get("tests", []) if isinstance(t, dict)]
-    return all(names.count(q.id) == 1 and _valid(next(t for t in data["tests"] if t.get("name") == q.id), q) for q in QUESTIONS)
+def is_complete(data: dict, release: tuple[Question, ...] | None = None) -> bool:
+    """One valid entry for each question of ``release`` (default: those ``data`` has), and for no other."""
+    release = release or questions(data)
+    tests = data.get("tests") if isinstance(data.get("tests"), list) else []
+    names = [t.get("name") for t in tests if isinstance(t, dict)]
+    by_name = _by_name(data)
+    return questions(data) == release and all(names.count(q.id) == 1 and _valid(by_name[q.id], q) for q in release)

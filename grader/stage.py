@@ -1,4 +1,4 @@
-"""Turn whatever a student handed in into a folder holding only the four files.
+"""Turn whatever a student handed in into a folder holding only the release's student files.
 
 A submission is a folder or a zip; the files may sit at the top level or one
 folder deep; a folder that holds no student file but one zip (Gradescope keeps
@@ -62,7 +62,9 @@ def extract_student_files(archive: Path, into: Path, notes: list[str]):
         with zipfile.ZipFile(archive) as zf:
             members = zf.infolist()
             if len(members) > MAX_MEMBERS:
-                raise UploadRejected(f"{archive.name} holds {len(members)} entries; upload the four files, or a zip of just them")
+                raise UploadRejected(
+                    f"{archive.name} holds {len(members)} entries; upload the files of the assignment, or a zip of just them"
+                )
             for info in members:
                 path = _safe_member(info.filename)
                 if path is None or info.is_dir() or path.name not in STUDENT_FILES:
@@ -115,20 +117,27 @@ def stage(submission: Path, into: Path) -> Staged:
                 raise UploadRejected(f"{submission.name} is neither a folder nor a zip file")
             extract_student_files(submission, scratch, notes)
             source = scratch
-        elif submission.is_dir() and not find_files(submission):
+        elif submission.is_dir() and not released_files(submission):
             zips = zips_in(submission)
             if len(zips) > 1:
-                raise UploadRejected(f"the upload holds {len(zips)} zip files and no student file; upload the four files or one zip")
+                raise UploadRejected(
+                    f"the upload holds {len(zips)} zip files and no student file; upload the files of the assignment or one zip"
+                )
             if zips:
                 extract_student_files(zips[0], scratch, notes)
                 source = scratch
         elif not submission.is_dir():
             raise UploadRejected(f"{submission} does not exist")
-        for name, path in (find_files(source) if source.is_dir() else {}).items():
+        for name, path in (released_files(source) if source.is_dir() else {}).items():
             _copy_plain_file(path, into / name, notes)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return Staged(find_files(into), notes)
+
+
+def released_files(folder: Path) -> dict[str, Path]:
+    """The files of this release's questions in ``folder`` (another release's files are ignored)."""
+    return {name: path for name, path in find_files(folder).items() if name in STUDENT_FILES}
 
 
 def empty_folder(folder: Path):

@@ -12,17 +12,17 @@ import pytest
 from autograder.build import build
 from autograder.paths import ROOT, SOLUTIONS
 from checker.grading import Session
-from checker.registry import QUESTIONS, question
+from checker.registry import ALL, question
 from checker.results import QuestionResult
 from grader.hidden import hidden_properties
 
-HIDDEN = hidden_properties([q.id for q in QUESTIONS])
+HIDDEN = hidden_properties([q.id for q in ALL])
 
 
 def submission(folder: Path, replacements: dict[str, Path | str] | None = None) -> Path:
-    """A folder holding the reference files, some replaced (path or source text)."""
+    """A folder holding the reference files of every question, some replaced (path or source text)."""
     folder.mkdir(parents=True, exist_ok=True)
-    for q in QUESTIONS:
+    for q in ALL:
         shutil.copy(SOLUTIONS / q.file, folder / q.file)
     for name, source in (replacements or {}).items():
         text = source.read_text() if isinstance(source, Path) else source
@@ -40,7 +40,8 @@ def grade_source(question_id: str, source: str, tmp: Path) -> QuestionResult:
 
 
 def grade_folder(folder: Path, tmp: Path) -> dict[str, QuestionResult]:
-    return {q.id: grade_source(q.id, (folder / q.file).read_text(), tmp) for q in QUESTIONS}
+    """Every question, extensions included, graded in-process."""
+    return {q.id: grade_source(q.id, (folder / q.file).read_text(), tmp) for q in ALL}
 
 
 @pytest.fixture(scope="session")
@@ -52,6 +53,14 @@ def scratch(tmp_path_factory) -> Path:
 def dist(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("dist")
     build(folder)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def dist_extensions(tmp_path_factory) -> Path:
+    """The zips of a release with all seven questions (``build --with-extensions``)."""
+    folder = tmp_path_factory.mktemp("dist-extensions")
+    build(folder, questions=ALL)
     return folder
 
 
@@ -83,4 +92,4 @@ def run_grade(
 
 
 def scores(results: dict) -> dict[str, float]:
-    return {t["name"]: t["score"] for t in results["tests"] if t.get("name") in {q.id for q in QUESTIONS}}
+    return {t["name"]: t["score"] for t in results["tests"] if t.get("name") in {q.id for q in ALL}}

@@ -19,7 +19,7 @@ import pytest
 from autograder import batch, discovery, exports, gradebook, report
 from autograder.merge import merge
 from autograder.paths import ASSIGNMENT, ROOT
-from checker.registry import QUESTIONS
+from checker.registry import ALL, QUESTIONS
 from checker.results import GradingRecord, PropertyResult
 from grader import results_json
 from tests.conftest import run_grade, scores, submission
@@ -215,6 +215,14 @@ def fake_grade(monkeypatch):
     return calls
 
 
+def stand_in_autograder(tmp: Path, comment: bytes = b"") -> Path:
+    """An autograder zip the fake grade never opens: only its release (none: the core four) is read."""
+    path = tmp / "autograder.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.comment = comment
+    return path
+
+
 def class_folder(tmp: Path, count: int) -> Path:
     for i in range(count):
         (tmp / "class" / f"student{i:02d}").mkdir(parents=True)
@@ -251,8 +259,7 @@ def test_export_metadata_gives_identities_and_skips_unsafe_members(tmp_path):
 
 def test_shards_are_disjoint_cover_everything_and_merge_to_the_whole(tmp_path, fake_grade):
     klass = class_folder(tmp_path, 12)
-    dummy = tmp_path / "autograder.zip"
-    dummy.write_bytes(b"not used by the fake grade")
+    dummy = stand_in_autograder(tmp_path)
     whole = batch.run([klass], tmp_path / "whole", dummy, jobs=2, progress=False)
     shards = [batch.run([klass], tmp_path / f"s{i}", dummy, jobs=2, shard=(i, 3), progress=False) for i in (1, 2, 3)]
     keys = [{o.entry.key for o in s.outcomes} for s in shards]
@@ -277,8 +284,7 @@ def test_shards_are_disjoint_cover_everything_and_merge_to_the_whole(tmp_path, f
 def test_an_exception_costs_only_its_submission_and_is_retried(tmp_path, fake_grade):
     klass = class_folder(tmp_path, 3)
     (klass / "student01" / "cosine.py").write_text("boom")
-    dummy = tmp_path / "autograder.zip"
-    dummy.write_bytes(b"x")
+    dummy = stand_in_autograder(tmp_path)
     first = batch.run([klass], tmp_path / "out", dummy, jobs=2, progress=False)
     assert [o.entry.key for o in first.outcomes if o.error] == ["student01"]
     assert [g.total for g in first.graded] == [80, 0, 82]
@@ -289,7 +295,7 @@ def test_an_exception_costs_only_its_submission_and_is_retried(tmp_path, fake_gr
     fake_grade.clear()
     batch.run([klass], tmp_path / "out", dummy, jobs=2, progress=False)
     assert sorted(fake_grade) == ["student01", "student02"]
-    dummy.write_bytes(b"a rebuilt autograder")  # and so is everything after the autograder changed
+    stand_in_autograder(tmp_path, b"a rebuilt autograder")  # and so is everything after the autograder changed
     fake_grade.clear()
     batch.run([klass], tmp_path / "out", dummy, jobs=2, progress=False)
     assert sorted(fake_grade) == ["student00", "student01", "student02"]
@@ -298,8 +304,7 @@ def test_an_exception_costs_only_its_submission_and_is_retried(tmp_path, fake_gr
 
 def test_an_interrupted_batch_keeps_what_finished_and_resumes(tmp_path, fake_grade, monkeypatch):
     klass = class_folder(tmp_path, 3)
-    dummy = tmp_path / "autograder.zip"
-    dummy.write_bytes(b"x")
+    dummy = stand_in_autograder(tmp_path)
     real = batch.grade
 
     def interrupting(source, results, autograder_zip=None):
@@ -322,8 +327,7 @@ def test_an_interrupted_batch_keeps_what_finished_and_resumes(tmp_path, fake_gra
 
 def test_incomplete_results_are_not_trusted(tmp_path, fake_grade):
     klass = class_folder(tmp_path, 2)
-    dummy = tmp_path / "autograder.zip"
-    dummy.write_bytes(b"x")
+    dummy = stand_in_autograder(tmp_path)
     run = batch.run([klass], tmp_path / "out", dummy, jobs=1, progress=False)
     path = run.out / "results" / "student00" / "results.json"
     path.write_text(path.read_text()[:50])  # truncated, as by a crash while writing
@@ -340,11 +344,19 @@ def test_incomplete_results_are_not_trusted(tmp_path, fake_grade):
 
 def test_progress_is_plain_lines_without_a_tty(tmp_path, fake_grade, capsys):
     klass = class_folder(tmp_path, 2)
-    dummy = tmp_path / "autograder.zip"
-    dummy.write_bytes(b"x")
+    dummy = stand_in_autograder(tmp_path)
     batch.run([klass], tmp_path / "out", dummy, jobs=1)
     err = capsys.readouterr().err
     assert "[1/2] student00: 80/100 in" in err and "[2/2] student01: 81/100" in err and "\r" not in err
+
+
+def test_the_gradebook_has_a_column_per_released_question(tmp_path):
+    """A release with the extensions: its gradebook, report and summary list all seven questions, out of 155."""
+    graded = [gradebook.Graded("s", (), {q.id: float(q.points) for q in ALL})]
+    path = gradebook.write_csv(graded, tmp_path / "g.csv")
+    assert next(csv.reader(path.open()))[4:-2] == [q.id for q in ALL]
+    assert gradebook.read_csv(path)[0].scores == graded[0].scores
+    assert "| **total** | 155 |" in report.markdown(graded) and "| q7_dino | 20 |" in report.markdown(graded)
 
 
 def test_gradebook_cells_cannot_become_spreadsheet_formulas(tmp_path):

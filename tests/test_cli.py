@@ -5,7 +5,7 @@ import sys
 import zipfile
 
 from autograder.paths import ASSIGNMENT, ROOT, SOLUTIONS
-from checker.registry import QUESTIONS
+from checker.registry import ALL, QUESTIONS
 from tests.conftest import run_grade, scores, submission
 from tests.corpus.mutants import mutant
 
@@ -115,3 +115,16 @@ def test_feedback_is_the_records_own_words_failures_with_their_smallest_call(dis
     assert "Smallest failing example" in q2["output"] and "torch.logsumexp" in q2["output"]
     for entry in results["tests"]:
         assert "Error at line" not in entry.get("output", "") and "PropertyNotMet" not in entry.get("output", "")
+
+
+def test_a_release_with_extensions_grades_all_seven_questions(dist_extensions, tmp_path):
+    """``build --with-extensions``: the reference gets 155/155, the stubs 0, and a DINO bug costs points in q7 only."""
+    done, results = run_grade(dist_extensions, SOLUTIONS, tmp_path / "reference.json")
+    assert done.returncode == 0, done.stderr
+    assert scores(results) == {q.id: q.points for q in ALL} and "total           155   155" in done.stdout
+    _, results = run_grade(dist_extensions, ASSIGNMENT, tmp_path / "stubs.json")
+    assert scores(results) == {q.id: 0 for q in ALL}
+    folder = submission(tmp_path / "bug", {"dino.py": mutant("own_crop_paired").source()})
+    _, results = run_grade(dist_extensions, folder, tmp_path / "bug.json")
+    graded = scores(results)
+    assert graded.pop("q7_dino") < 20 and graded == {q.id: q.points for q in ALL if q.id != "q7_dino"}
