@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from autograder.paths import ROOT
-from checker.registry import QUESTIONS
+from checker.registry import ALL
 from checker.results import QuestionResult
 from tests.corpus import HERE, KINDS, corpus
 
@@ -28,7 +28,7 @@ def render(graded: dict[str, QuestionResult]) -> str:
         "(computes nothing), `mutants` (one realistic bug each, an edit of the reference in `tests/corpus/mutants.py`). "
         "Public code nobody here wrote: `tests/real_code_RESULTS.md`.",
     ]
-    for q in QUESTIONS:
+    for q in ALL:
         mine = {name: result for name, result in graded.items() if name.split("/")[1] == q.id}
         lines += ["", f"## {q.id} ({q.points} points)", "", "| entry | score | properties failed |", "| --- | ---: | --- |"]
         for name, result in mine.items():
@@ -52,7 +52,7 @@ def grade_all() -> dict[str, QuestionResult]:
     from checker.registry import question
     from grader.hidden import hidden_properties
 
-    hidden = hidden_properties([q.id for q in QUESTIONS])
+    hidden = hidden_properties([q.id for q in ALL])
     graded = {}
     for kind in KINDS:
         for entry in corpus(kind):

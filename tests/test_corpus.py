@@ -11,13 +11,13 @@ tests share one xdist worker (``xdist_group``), so the cache serves the kill mat
 
 import pytest
 
-from checker.registry import QUESTIONS
+from checker.registry import ALL
 from tests import kill_matrix, real_code
 from tests.conftest import SOLUTIONS, grade_folder, grade_source, submission
 from tests.corpus import KINDS, corpus, corpus_id
 
-FILES = {q.id: q.file for q in QUESTIONS}
-POINTS = {q.id: q.points for q in QUESTIONS}
+FILES = {q.id: q.file for q in ALL}
+POINTS = {q.id: q.points for q in ALL}
 DEGENERATE_CEILING = 0.10
 pytestmark = pytest.mark.xdist_group("corpus")
 

@@ -730,6 +730,405 @@ MUTANTS = (
         "random_masking sorts the kept indices: x_masked in position order, not noise order.",
         (("    ids_keep = ids_shuffle[:, :len_keep]  # (N, len_keep)", "    ids_keep = ids_shuffle[:, :len_keep].sort(dim=1).values"),),
     ),
+    Mutant(
+        "q5_moco",
+        "positive_last",
+        "moco_logits puts the positive after the negatives (column K, not 0).",
+        (
+            (
+                "    logits = torch.cat([positives, negatives], dim=1) / temperature",
+                "    logits = torch.cat([negatives, positives], dim=1) / temperature",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "queue_not_normalized",
+        "moco_logits normalizes q and k but not the queue.",
+        (("    queue = F.normalize(queue.detach(), dim=1)  # (K, D)\n", "    queue = queue.detach()\n"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "key_gradient",
+        "moco_logits does not detach k: a gradient flows into the key encoder.",
+        (("    k = F.normalize(k.detach(), dim=1)", "    k = F.normalize(k, dim=1)"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "queue_gradient",
+        "moco_logits does not detach the queue: a gradient flows into the stored keys.",
+        (("    queue = F.normalize(queue.detach(), dim=1)", "    queue = F.normalize(queue, dim=1)"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "moco_temperature_multiplied",
+        "moco_logits multiplies by the temperature instead of dividing.",
+        (("dim=1) / temperature  # (N, 1 + K)", "dim=1) * temperature  # (N, 1 + K)"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "labels_arange",
+        "moco_logits labels row i with class i (in-batch habit), not 0.",
+        (
+            (
+                "    labels = torch.zeros(q.shape[0], dtype=torch.long, device=q.device)",
+                "    labels = torch.arange(q.shape[0], device=q.device)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "labels_on_cpu",
+        "moco_logits creates the labels without device=: they stay on the CPU.",
+        (
+            (
+                "    labels = torch.zeros(q.shape[0], dtype=torch.long, device=q.device)",
+                "    labels = torch.zeros(q.shape[0], dtype=torch.long)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "moco_exp_then_log",
+        "moco_loss computes log(sum(exp(logits))) directly: exp(100) overflows in float32.",
+        (
+            (
+                "    logits, labels = moco_logits(q, k, queue, temperature)\n    return F.cross_entropy(logits, labels)",
+                "    logits, labels = moco_logits(q, k, queue, temperature)\n    return (torch.log(torch.exp(logits).sum(dim=1)) - logits[:, 0]).mean()",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "moco_loss_summed",
+        "moco_loss sums the cross entropy over the batch instead of averaging it.",
+        (("    return F.cross_entropy(logits, labels)", '    return F.cross_entropy(logits, labels, reduction="sum")'),),
+    ),
+    Mutant(
+        "q5_moco",
+        "moco_no_temperature_check",
+        "moco_logits accepts temperature <= 0.",
+        (
+            (
+                '    if temperature <= 0:\n        raise ValueError(f"temperature must be positive, got {temperature}")\n    if q.dim() != 2 or q.shape != k.shape:',
+                "    if q.dim() != 2 or q.shape != k.shape:",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "pointer_never_wraps",
+        "dequeue_and_enqueue returns ptr + N without the modulo: the pointer runs past the end.",
+        (("    return new_queue, (ptr + n) % size", "    return new_queue, ptr + n"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "slice_without_wrap",
+        "dequeue_and_enqueue writes queue[ptr:ptr + N] (the official code's slice): past the end, keys are lost.",
+        (
+            (
+                "    rows = (ptr + torch.arange(n, device=queue.device)) % size  # (N,)",
+                "    rows = torch.arange(ptr, min(ptr + n, size), device=queue.device)",
+            ),
+            ("    new_queue[rows] = keys.detach().to(queue.dtype)", "    new_queue[rows] = keys.detach().to(queue.dtype)[: len(rows)]"),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "writes_after_ptr",
+        "dequeue_and_enqueue starts writing one row after ptr, overwriting the wrong rows.",
+        (
+            (
+                "    rows = (ptr + torch.arange(n, device=queue.device)) % size",
+                "    rows = (ptr + 1 + torch.arange(n, device=queue.device)) % size",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "enqueue_in_place",
+        "dequeue_and_enqueue writes into the caller's queue (as MoCo's buffer does) and returns it.",
+        (("    new_queue = queue.detach().clone()  # (K, D)", "    new_queue = queue"),),
+    ),
+    Mutant(
+        "q5_moco",
+        "enqueue_loop",
+        "dequeue_and_enqueue writes the keys one at a time in a Python loop.",
+        (
+            (
+                "    new_queue[rows] = keys.detach().to(queue.dtype)",
+                "    for i in range(n):\n        new_queue[(ptr + i) % size] = keys[i].detach().to(queue.dtype)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q5_moco",
+        "no_ptr_check",
+        "dequeue_and_enqueue accepts a ptr outside [0, K).",
+        (
+            (
+                '    if not 0 <= ptr < size:\n        raise ValueError(f"ptr must be in [0, {size}), got {ptr}")\n',
+                "",
+            ),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "missing_factor_2",
+        "byol_loss is 1 - cos (the factor 2 is missing).",
+        (("    return (2 - 2 * (p * z).sum(dim=1)).mean()", "    return (1 - (p * z).sum(dim=1)).mean()"),),
+    ),
+    Mutant(
+        "q6_byol",
+        "plus_cos",
+        "byol_loss is 2 + 2 cos: it rewards opposite directions.",
+        (("    return (2 - 2 * (p * z).sum(dim=1)).mean()", "    return (2 + 2 * (p * z).sum(dim=1)).mean()"),),
+    ),
+    Mutant(
+        "q6_byol",
+        "no_stop_gradient",
+        "byol_loss does not detach z: gradients flow into the target network.",
+        (("    z = F.normalize(z.detach(), dim=1)", "    z = F.normalize(z, dim=1)"),),
+    ),
+    Mutant(
+        "q6_byol",
+        "not_normalized",
+        "byol_loss is the squared distance of the raw vectors, without normalizing.",
+        (
+            (
+                "    p = F.normalize(p, dim=1)  # (N, D)\n    z = F.normalize(z.detach(), dim=1)  # (N, D)\n    return (2 - 2 * (p * z).sum(dim=1)).mean()",
+                "    return ((p - z.detach()) ** 2).sum(dim=1).mean()",
+            ),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "normalized_over_batch",
+        "byol_loss normalizes along dim 0 (over the batch) instead of each row.",
+        (
+            ("    p = F.normalize(p, dim=1)  # (N, D)", "    p = F.normalize(p, dim=0)"),
+            ("    z = F.normalize(z.detach(), dim=1)  # (N, D)", "    z = F.normalize(z.detach(), dim=0)"),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "byol_loss_summed",
+        "byol_loss sums over rows instead of averaging.",
+        (("    return (2 - 2 * (p * z).sum(dim=1)).mean()", "    return (2 - 2 * (p * z).sum(dim=1)).sum()"),),
+    ),
+    Mutant(
+        "q6_byol",
+        "ema_wrong_side",
+        "ema_update puts the momentum on the online parameters: m * o + (1 - m) * t.",
+        (
+            (
+                "        return [momentum * t + (1 - momentum) * o for o, t in zip(online, target)]",
+                "        return [momentum * o + (1 - momentum) * t for o, t in zip(online, target)]",
+            ),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "ema_with_history",
+        "ema_update runs without torch.no_grad(): the new target carries the online network's autograd history.",
+        (
+            (
+                "    with torch.no_grad():\n        return [momentum * t + (1 - momentum) * o for o, t in zip(online, target)]",
+                "    return [momentum * t + (1 - momentum) * o for o, t in zip(online, target)]",
+            ),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "ema_in_place",
+        "ema_update updates the target tensors in place (as BYOL's training loop does) and returns them.",
+        (
+            (
+                "        return [momentum * t + (1 - momentum) * o for o, t in zip(online, target)]",
+                "        return [t.mul_(momentum).add_((1 - momentum) * o) for o, t in zip(online, target)]",
+            ),
+        ),
+    ),
+    Mutant(
+        "q6_byol",
+        "no_momentum_check",
+        "ema_update accepts a momentum outside [0, 1].",
+        (('    if not 0 <= momentum <= 1:\n        raise ValueError(f"momentum must be in [0, 1], got {momentum}")\n', ""),),
+    ),
+    Mutant(
+        "q6_byol",
+        "loss_row_loop",
+        "byol_loss computes each row's cosine in a Python loop.",
+        (
+            (
+                "    return (2 - 2 * (p * z).sum(dim=1)).mean()",
+                "    return torch.stack([2 - 2 * (p[i] * z[i]).sum() for i in range(len(p))]).mean()",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "own_crop_paired",
+        "dino_loss also pairs each teacher crop with the same student crop (t == v).",
+        (
+            (
+                "    pairs = 1 - torch.eye(2, n_crops, dtype=cross_entropy.dtype, device=cross_entropy.device)  # t != v",
+                "    pairs = torch.ones(2, n_crops, dtype=cross_entropy.dtype, device=cross_entropy.device)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "no_centering",
+        "dino_loss does not subtract the center from the teacher's outputs.",
+        (
+            (
+                "    target = F.softmax((teacher_out - center.reshape(1, k)).detach() / teacher_temp",
+                "    target = F.softmax(teacher_out.detach() / teacher_temp",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_after_softmax",
+        "dino_loss subtracts the center from the teacher's probabilities, after the softmax.",
+        (
+            (
+                "    target = F.softmax((teacher_out - center.reshape(1, k)).detach() / teacher_temp, dim=-1).reshape(2, batch, k)",
+                "    target = (F.softmax(teacher_out.detach() / teacher_temp, dim=-1) - center.detach().reshape(1, k)).reshape(2, batch, k)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "temperatures_swapped",
+        "dino_loss sharpens the student with teacher_temp and the teacher with student_temp.",
+        (
+            (
+                "    log_prob = F.log_softmax(student_out / student_temp, dim=-1)",
+                "    log_prob = F.log_softmax(student_out / teacher_temp, dim=-1)",
+            ),
+            (").detach() / teacher_temp, dim=-1)", ").detach() / student_temp, dim=-1)"),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "teacher_gradient",
+        "dino_loss does not detach the teacher's targets: a gradient flows into the teacher.",
+        (
+            (
+                "    target = F.softmax((teacher_out - center.reshape(1, k)).detach() / teacher_temp",
+                "    target = F.softmax((teacher_out - center.reshape(1, k)) / teacher_temp",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "log_of_softmax",
+        "dino_loss takes log(softmax(x)): -inf in float32 once outputs spread out.",
+        (
+            (
+                "    log_prob = F.log_softmax(student_out / student_temp, dim=-1)",
+                "    log_prob = torch.log(F.softmax(student_out / student_temp, dim=-1))",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "batch_major_crops",
+        "dino_loss splits the student's rows batch-major (row b*n_crops + v), not crop-major.",
+        (
+            (
+                "    log_prob = F.log_softmax(student_out / student_temp, dim=-1).reshape(n_crops, batch, k)",
+                "    log_prob = F.log_softmax(student_out / student_temp, dim=-1).reshape(batch, n_crops, k).transpose(0, 1)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "divides_by_all_pairs",
+        "dino_loss divides by 2 * n_crops (every pair) instead of the 2 * (n_crops - 1) it sums.",
+        (("    return (cross_entropy * pairs).sum() / pairs.sum()", "    return (cross_entropy * pairs).sum() / (2 * n_crops)"),),
+    ),
+    Mutant(
+        "q7_dino",
+        "teacher_softmax_over_batch",
+        "dino_loss takes the teacher's softmax over the batch (dim 0) instead of the K prototypes.",
+        (
+            (
+                "    target = F.softmax((teacher_out - center.reshape(1, k)).detach() / teacher_temp, dim=-1)",
+                "    target = F.softmax((teacher_out - center.reshape(1, k)).detach() / teacher_temp, dim=0)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "no_n_crops_check",
+        "dino_loss accepts n_crops < 2.",
+        (('    if n_crops < 2:\n        raise ValueError(f"n_crops must be at least 2, got {n_crops}")\n', ""),),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_in_place",
+        "update_center updates the center in place (as DINO's own code does) and returns it.",
+        (
+            (
+                "        return center.reshape(1, -1) * momentum + batch_mean * (1 - momentum)",
+                "        return center.mul_(momentum).add_(batch_mean.reshape(center.shape) * (1 - momentum)).reshape(1, -1)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_momentum_wrong_side",
+        "update_center puts the momentum on the batch mean: m * mean + (1 - m) * center.",
+        (
+            (
+                "        return center.reshape(1, -1) * momentum + batch_mean * (1 - momentum)",
+                "        return center.reshape(1, -1) * (1 - momentum) + batch_mean * momentum",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_sum_not_mean",
+        "update_center sums the teacher's rows instead of averaging them.",
+        (("        batch_mean = teacher_out.mean(dim=0, keepdim=True)", "        batch_mean = teacher_out.sum(dim=0, keepdim=True)"),),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_without_keepdim",
+        "update_center averages without keepdim: a (K,) center gives a (K,) result, not (1, K).",
+        (
+            ("        batch_mean = teacher_out.mean(dim=0, keepdim=True)  # (1, K)", "        batch_mean = teacher_out.mean(dim=0)"),
+            (
+                "        return center.reshape(1, -1) * momentum + batch_mean * (1 - momentum)",
+                "        return center * momentum + batch_mean * (1 - momentum)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "center_with_history",
+        "update_center runs without torch.no_grad(): the center carries the teacher's autograd history.",
+        (
+            (
+                "    with torch.no_grad():\n        batch_mean = teacher_out.mean(dim=0, keepdim=True)  # (1, K)\n        return center.reshape(1, -1) * momentum + batch_mean * (1 - momentum)",
+                "    batch_mean = teacher_out.mean(dim=0, keepdim=True)  # (1, K)\n    return center.reshape(1, -1) * momentum + batch_mean * (1 - momentum)",
+            ),
+        ),
+    ),
+    Mutant(
+        "q7_dino",
+        "loss_batch_loop",
+        "dino_loss computes each image's cross entropy in a Python loop over the batch.",
+        (
+            (
+                "    cross_entropy = -(target[:, None] * log_prob[None]).sum(dim=-1).mean(dim=-1)  # (2, n_crops)",
+                "    cross_entropy = torch.stack([-(target[:, None, b] * log_prob[None, :, b]).sum(dim=-1) for b in range(batch)], dim=-1).mean(dim=-1)",
+            ),
+        ),
+    ),
 )
 
 
