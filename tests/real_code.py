@@ -67,6 +67,29 @@ def checks_patches(x):
 def checks_ratio(mask_ratio):
     if not 0 <= mask_ratio < 1:
         raise ValueError("mask_ratio must be in [0, 1)")
+
+
+def checks_moco(q, k, queue, temperature):
+    if temperature <= 0 or q.dim() != 2 or q.shape != k.shape or queue.dim() != 2 or queue.shape[1] != q.shape[1]:
+        raise ValueError("moco: bad temperature or shapes")
+
+
+def checks_enqueue(queue, keys, ptr):
+    if queue.dim() != 2 or keys.dim() != 2 or keys.shape[1] != queue.shape[1] or len(keys) > len(queue) or not 0 <= ptr < len(queue):
+        raise ValueError("dequeue_and_enqueue: bad shapes or ptr")
+
+
+def checks_ema(online, target, momentum):
+    if not 0 <= momentum <= 1 or len(online) != len(target) or any(o.shape != t.shape for o, t in zip(online, target)):
+        raise ValueError("ema_update: bad momentum or lists")
+
+
+def checks_dino(student_out, teacher_out, center, n_crops, student_temp, teacher_temp):
+    rows, k = teacher_out.shape if teacher_out.dim() == 2 else (0, 0)
+    if n_crops < 2 or student_temp <= 0 or teacher_temp <= 0 or rows == 0 or rows % 2 or student_out.dim() != 2:
+        raise ValueError("dino_loss: bad n_crops, temperature or teacher rows")
+    if student_out.shape != (n_crops * rows // 2, k) or tuple(center.shape) not in ((k,), (1, k)):
+        raise ValueError("dino_loss: rows do not split into crops, or a bad center")
 '''
 
 CS231N_Q1 = """
@@ -421,6 +444,184 @@ def mae_loss(pred, target, mask, norm_pix_loss=False):
     return _forward_loss(model(norm_pix_loss=norm_pix_loss, target_is_patches=True), target, pred, mask)
 """,
         "the model's methods on a stand-in self whose config carries p, C and the mask ratio; forward_loss on patches",
+    ),
+    Case(
+        "official MoCo (facebookresearch/moco builder.py)",
+        "q5_moco",
+        (Source("facebookresearch/moco", "moco/builder.py", "132aea9da9bb", ("MoCo.forward", "MoCo._dequeue_and_enqueue")),),
+        """
+_forward, _enqueue = forward, _dequeue_and_enqueue
+
+
+def concat_all_gather(tensor):
+    return tensor  # one process: gathering from all GPUs is the identity
+
+
+def builder(queue, temperature=0.07):
+    identity = staticmethod(lambda x: x)
+    members = {"encoder_q": identity, "encoder_k": identity, "T": temperature, "K": queue.shape[0]}
+    members |= {"_momentum_update_key_encoder": lambda self: None, "_dequeue_and_enqueue": lambda self, keys: None}
+    members |= {"_batch_shuffle_ddp": lambda self, x: (x, None), "_batch_unshuffle_ddp": lambda self, x, idx: x}
+    module = type("MoCo", (), members)()
+    module.queue = F.normalize(queue, dim=1).T  # (D, K): the buffer holds normalized keys
+    return module
+
+
+def moco_logits(q, k, queue, temperature=0.07):
+    checks_moco(q, k, queue, temperature)
+    return _forward(builder(queue, temperature), q, k)
+
+
+def moco_loss(q, k, queue, temperature=0.07):
+    return F.cross_entropy(*moco_logits(q, k, queue, temperature))  # main_moco.py: nn.CrossEntropyLoss()
+
+
+def dequeue_and_enqueue(queue, keys, ptr):
+    checks_enqueue(queue, keys, ptr)
+    module = builder(queue)
+    module.queue, module.queue_ptr = queue.T.clone(), torch.tensor([ptr])
+    _enqueue(module, keys)
+    return module.queue.T, int(module.queue_ptr)
+""",
+        "forward with identity encoders (the inputs are the features) and the queue as (D, K) normalized keys; "
+        "_dequeue_and_enqueue on a copy of the queue, one process; loss: nn.CrossEntropyLoss as main_moco.py",
+        frozenset({"worked_example", "enqueue_example", "enqueue_agrees"}),
+        "labels made with .cuda(): every moco_logits call raises on a grader without a GPU; the queue asserts K % N == 0 "
+        "and writes queue[:, ptr:ptr + N]: a pointer that is not a multiple of N runs past the end",
+    ),
+    Case(
+        "BYOL, lucidrains/byol-pytorch cosine_loss_fn and EMA",
+        "q6_byol",
+        (Source("lucidrains/byol-pytorch", "byol_pytorch/byol_pytorch.py", "299312613c1f", ("l2norm", "cosine_loss_fn", "EMA")),),
+        """
+def byol_loss(p, z):
+    if p.dim() != 2 or p.shape != z.shape:
+        raise ValueError("p and z must be (N, D)")
+    return cosine_loss_fn(p, z.detach()).mean()  # as BYOL.forward calls it: loss_fn(pred, target.detach()), then .mean()
+
+
+def ema_update(online, target, momentum):
+    checks_ema(online, target, momentum)
+    updater = EMA(momentum)
+    return [updater.update_average(t.data, o.data) for o, t in zip(online, target)]  # as update_moving_average calls it
+""",
+        "cosine_loss_fn called as BYOL.forward calls it (target detached, batch mean); EMA.update_average on .data as "
+        "update_moving_average calls it, without writing back into the target",
+    ),
+    Case(
+        "solo-learn mocov2plus_loss_func and MoCoV2Plus._dequeue_and_enqueue",
+        "q5_moco",
+        (
+            Source("vturrisi/solo-learn", "solo/losses/mocov2plus.py", "9187ea39c2c3", ("mocov2plus_loss_func",)),
+            Source("vturrisi/solo-learn", "solo/methods/mocov2plus.py", "9187ea39c2c3", ("MoCoV2Plus._dequeue_and_enqueue",)),
+        ),
+        """
+def moco_logits(q, k, queue, temperature=0.07):
+    raise NotImplementedError("solo-learn computes the loss only")
+
+
+def moco_loss(q, k, queue, temperature=0.07):
+    checks_moco(q, k, queue, temperature)
+    with torch.no_grad():  # the keys come from momentum_forward, under @torch.no_grad()
+        k = F.normalize(k, dim=-1)
+    queue = F.normalize(queue, dim=1).T.clone().detach()  # (D, K) of normalized keys, as training_step passes it
+    return mocov2plus_loss_func(F.normalize(q, dim=-1), k, queue, temperature)
+
+
+def dequeue_and_enqueue(queue, keys, ptr):
+    checks_enqueue(queue, keys, ptr)
+    module = type("MoCoV2Plus", (), {"queue_size": queue.shape[0]})()
+    module.queue, module.queue_ptr = queue.T[None].clone(), torch.tensor([ptr])  # (1, D, K): one view's queue
+    _dequeue_and_enqueue(module, keys.detach()[None])
+    return module.queue[0].T, int(module.queue_ptr)
+""",
+        "the loss called as training_step calls it (q and k normalized as forward does, k without gradient, the queue "
+        "as (D, K) normalized keys); the queue method on a one-view copy; no logits function (left unimplemented)",
+        frozenset({"worked_example", "logits_agree", "enqueue_example", "enqueue_agrees"}),
+        "no function returns the logits; the queue asserts K % N == 0 and writes queue[:, :, ptr:ptr + N] (no wrap)",
+    ),
+    Case(
+        "solo-learn byol_loss_func and MomentumUpdater.update",
+        "q6_byol",
+        (
+            Source("vturrisi/solo-learn", "solo/losses/byol.py", "9187ea39c2c3", ("byol_loss_func",)),
+            Source("vturrisi/solo-learn", "solo/utils/momentum.py", "9187ea39c2c3", ("MomentumUpdater.update",)),
+        ),
+        """
+def byol_loss(p, z):
+    if p.dim() != 2 or p.shape != z.shape:
+        raise ValueError("p and z must be (N, D)")
+    return byol_loss_func(p, z)
+
+
+def network(params):
+    return type("Net", (), {"parameters": lambda self: iter(params)})()
+
+
+def ema_update(online, target, momentum):
+    checks_ema(online, target, momentum)
+    averaged = [t.clone() for t in target]  # the update rebinds the momentum network's .data: give it copies
+    update(type("MomentumUpdater", (), {"cur_tau": momentum})(), network(online), network(averaged))
+    return averaged
+""",
+        "byol_loss_func as is (simplified: F.cosine_similarity); MomentumUpdater.update at cur_tau = momentum on stand-in "
+        "networks whose parameters are the online tensors and copies of the target's",
+    ),
+    Case(
+        "official DINO (facebookresearch/dino main_dino.py DINOLoss)",
+        "q7_dino",
+        (Source("facebookresearch/dino", "main_dino.py", "7c446df5b9f4", ("DINOLoss.forward", "DINOLoss.update_center")),),
+        """
+_forward, _update_center = forward, torch.no_grad()(update_center)  # the @torch.no_grad() of the original
+dist = type("OneProcess", (), {"all_reduce": staticmethod(lambda t: None), "get_world_size": staticmethod(lambda: 1)})
+
+
+def loss_module(center, n_crops=2, student_temp=0.1, teacher_temp=0.04, momentum=0.9):
+    members = {"student_temp": student_temp, "center_momentum": momentum, "ncrops": n_crops}
+    members |= {"teacher_temp_schedule": [teacher_temp], "update_center": _update_center}
+    module = type("DINOLoss", (), members)()
+    module.center = center
+    return module
+
+
+def dino_loss(student_out, teacher_out, center, n_crops, student_temp=0.1, teacher_temp=0.04):
+    checks_dino(student_out, teacher_out, center, n_crops, student_temp, teacher_temp)
+    return _forward(loss_module(center, n_crops, student_temp, teacher_temp), student_out, teacher_out, 0)
+
+
+def update_center(center, teacher_out, momentum=0.9):
+    module = loss_module(center, momentum=momentum)
+    _update_center(module, teacher_out)
+    return module.center.reshape(1, -1)
+""",
+        "forward at epoch 0 of a one-entry temperature schedule, on a stand-in self holding the center; "
+        "update_center with its @torch.no_grad() and a one-process dist",
+    ),
+    Case(
+        "lightly DINOLoss.forward and center_momentum",
+        "q7_dino",
+        (
+            Source("lightly-ai/lightly", "lightly/loss/dino_loss.py", "e8d317fc5a87", ("DINOLoss.forward",)),
+            Source("lightly-ai/lightly", "lightly/models/modules/center.py", "e8d317fc5a87", ("center_momentum",)),
+        ),
+        """
+_forward = forward
+
+
+def dino_loss(student_out, teacher_out, center, n_crops, student_temp=0.1, teacher_temp=0.04):
+    checks_dino(student_out, teacher_out, center, n_crops, student_temp, teacher_temp)
+    module = type("DINOLoss", (), {"student_temp": student_temp, "teacher_temp": teacher_temp, "update_center": lambda self, t: None})()
+    module.center = center
+    return _forward(module, list(teacher_out.chunk(2)), list(student_out.chunk(n_crops)))
+
+
+def update_center(center, teacher_out, momentum=0.9):
+    return torch.no_grad()(center_momentum)(center.reshape(1, -1), teacher_out.mean(dim=0, keepdim=True), momentum)
+""",
+        "forward with the crops as lists and the center update left out (update_center is separate); "
+        "center_momentum with its @torch.no_grad() on the batch mean (center_mean for one process)",
+        frozenset({"stop_gradient"}),
+        "the teacher's softmax is not detached: lightly leaves the stop-gradient to the caller (teacher under no_grad)",
     ),
 ]
 
