@@ -156,6 +156,26 @@ def test_simclr_beats_a_random_encoder_with_5_percent_of_the_labels(tmp_path):
     assert (tmp_path / "out" / "ssl_demo.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_moco_byol_and_dino_rows_appear_only_where_their_files_are(tmp_path):
+    """A release with the optional questions: the demo finds moco.py, byol.py and dino.py and adds their rows;
+    a release without them runs the core three methods, with no note about the missing ones."""
+    folder = student_folder(tmp_path)
+    available = [sys.executable, "-c", "from ssl_demo.demo import available_methods; print(available_methods())"]
+    without = subprocess.run(available, cwd=folder, env=environment(), capture_output=True, text=True, timeout=TIMEOUT)
+    assert without.stdout.strip() == "('simclr', 'rotnet', 'mae')", without.stderr
+    for module in ("moco", "byol", "dino"):
+        shutil.copy(SOLUTIONS / f"{module}.py", folder)
+    with_them = subprocess.run(available, cwd=folder, env=environment(), capture_output=True, text=True, timeout=TIMEOUT)
+    assert with_them.stdout.strip() == "('simclr', 'rotnet', 'mae', 'moco', 'byol', 'dino')", with_them.stderr
+    run = run_demo(folder, "--fast", "--methods", "moco", "byol", "dino", "--seed", "0", "--out", str(tmp_path / "out"))
+    assert run.returncode == 0, run.stderr
+    for name in ("MoCo", "BYOL", "DINO"):
+        assert re.search(rf"\[{name}\] epoch +\d+/\d+ +loss \d", run.stdout), f"no progress lines for {name}"
+    table = parse_table(run.stdout)
+    assert set(table) == {"raw pixels", "random-init encoder", "MoCo", "BYOL", "DINO"}
+    assert all(0 < table[name]["100%"] <= 100 for name in table)
+
+
 def test_the_demo_is_deterministic_for_a_seed(tmp_path):
     """Two runs with the same seed (one process, so the second run must reseed everything)."""
     code = (

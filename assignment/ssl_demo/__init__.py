@@ -1,9 +1,9 @@
 """Self-supervised pre-training on 8x8 digits with your own functions, then a linear probe.
 
 Run from the folder that holds your ``cosine.py``, ``nt_xent.py``, ``rotation.py`` and
-``mae.py``::
+``mae.py`` (and ``moco.py``, ``byol.py``, ``dino.py`` in a release with the optional questions)::
 
-    python -m ssl_demo            # the full demo, under 3 minutes on 2 CPU cores
+    python -m ssl_demo            # the full demo: under 3 minutes on 2 CPU cores for the core three methods
     python -m ssl_demo --fast     # a quick smoke run
     python -m ssl_demo --help
 
@@ -11,7 +11,7 @@ From Python or a notebook: ``from ssl_demo import Config, run; result = run(Conf
 
 Modules: ``config`` (settings), ``data`` (digits and label fractions), ``augment``
 (SimCLR's views), ``model`` (encoder and heads), ``student`` (finding your functions),
-``pretrain`` (SimCLR, RotNet, MAE), ``probe`` (linear probe), ``report`` (table and
+``pretrain`` (SimCLR, RotNet, MAE, MoCo, BYOL, DINO), ``probe`` (linear probe), ``report`` (table and
 plot), ``demo`` (all of it in order).
 """
 

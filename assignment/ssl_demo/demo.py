@@ -11,16 +11,24 @@ from matplotlib.figure import Figure
 
 from . import augment, pretrain, probe, report, student
 from . import data as digits_data
-from .config import METHODS, Config
+from .config import CORE_METHODS, EXTENSION_METHODS, METHODS, Config
 from .model import Encoder
 
-NAMES = {"simclr": "SimCLR", "rotnet": "RotNet", "mae": "MAE"}
+NAMES = {"simclr": "SimCLR", "rotnet": "RotNet", "mae": "MAE", "moco": "MoCo", "byol": "BYOL", "dino": "DINO"}
 NEEDS = {  # the student functions each method trains with
     "simclr": [("nt_xent", "nt_xent_loss")],
     "rotnet": [("rotation", "rotate_batch")],
     "mae": [("mae", "patchify"), ("mae", "random_masking"), ("mae", "unpatchify"), ("mae", "mae_loss")],
+    "moco": [("moco", "moco_loss"), ("moco", "dequeue_and_enqueue")],
+    "byol": [("byol", "byol_loss"), ("byol", "ema_update")],
+    "dino": [("dino", "dino_loss"), ("dino", "update_center")],
 }
 BASELINES = ("raw pixels", "random-init encoder")
+
+
+def available_methods() -> tuple[str, ...]:
+    """SimCLR, RotNet and MAE, and MoCo, BYOL and DINO where ``moco.py``, ``byol.py`` and ``dino.py`` are present."""
+    return CORE_METHODS + tuple(m for m in EXTENSION_METHODS if student.present(m))
 
 
 @dataclass
@@ -41,7 +49,7 @@ def _pretrain(method, encoder, images, config, generator, functions, log):
         return pretrain.simclr(encoder, images, config, generator, functions["nt_xent_loss"], log)
     if method == "rotnet":
         return pretrain.rotnet(encoder, images, config, generator, functions["rotate_batch"], log)
-    return pretrain.mae(encoder, images, config, generator, functions, log)
+    return getattr(pretrain, method)(encoder, images, config, generator, functions, log)  # mae, moco, byol, dino
 
 
 @torch.no_grad()

@@ -35,3 +35,19 @@ class Encoder(nn.Module):
 def mlp(dim_in: int, dim_hidden: int, dim_out: int) -> nn.Module:
     """SimCLR's projection head and MAE's decoder: one hidden layer."""
     return nn.Sequential(nn.Linear(dim_in, dim_hidden), nn.BatchNorm1d(dim_hidden), nn.ReLU(), nn.Linear(dim_hidden, dim_out))
+
+
+class Unit(nn.Module):
+    """Rows scaled to unit length."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return nn.functional.normalize(x, dim=1)
+
+
+def dino_head(dim_in: int, dim_hidden: int, bottleneck: int, prototypes: int) -> nn.Module:
+    """DINO's head: an MLP to a unit-length bottleneck, then weight-normalized prototypes (no bias).
+
+    Without the normalized bottleneck, DINO on 8x8 digits did no better than a random encoder in our runs.
+    """
+    last = nn.utils.parametrizations.weight_norm(nn.Linear(bottleneck, prototypes, bias=False))
+    return nn.Sequential(mlp(dim_in, dim_hidden, bottleneck), Unit(), last)

@@ -2,16 +2,20 @@
 
 Each function takes a fresh copy of the same randomly initialised encoder, trains it
 on the unlabeled training digits with the student's own functions, and returns it.
+MoCo, BYOL and DINO also keep a slowly moving copy of the network (key encoder,
+target, teacher) that is never trained by backpropagation.
 """
 
+import copy
 import time
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from . import augment
 from .config import Config
-from .model import Encoder, mlp
+from .model import Encoder, dino_head, mlp
 
 
 def _batches(n: int, batch_size: int, generator: torch.Generator):
@@ -97,3 +101,76 @@ def mae(encoder: Encoder, images, config: Config, generator, functions, log=prin
         return functions["mae_loss"](pred, patches, mask, norm_pix_loss=config.norm_pix_loss)
 
     return _train("MAE", encoder, decoder, images, config.epochs_mae, config, generator, step, log)
+
+
+@torch.no_grad()
+def _follow(slow: nn.Module, fast: nn.Module, momentum: float):
+    """``slow <- momentum * slow + (1 - momentum) * fast``, parameter by parameter (MoCo's key encoder, DINO's teacher)."""
+    for s, f in zip(slow.parameters(), fast.parameters()):
+        s.mul_(momentum).add_(f, alpha=1 - momentum)
+
+
+def moco(encoder: Encoder, images, config: Config, generator, functions, log=print) -> Encoder:
+    """MoCo: a query view against its key view and a queue of keys from earlier batches.
+
+    ``functions`` holds the student's ``moco_loss`` and ``dequeue_and_enqueue``.
+    """
+    head = mlp(encoder.dim, encoder.dim, 64)
+    key_net = copy.deepcopy(nn.Sequential(encoder, head)).train()  # the momentum encoder
+    state = {"queue": F.normalize(torch.randn(config.queue_size, 64, generator=generator), dim=1), "ptr": 0}
+
+    def step(batch):
+        q = head(encoder(augment.random_view(batch, generator)))
+        with torch.no_grad():
+            _follow(key_net, nn.Sequential(encoder, head), config.momentum)
+            k = key_net(augment.random_view(batch, generator))
+        loss = functions["moco_loss"](q, k, state["queue"], temperature=config.moco_temperature)
+        state["queue"], state["ptr"] = functions["dequeue_and_enqueue"](state["queue"], k, state["ptr"])
+        return loss
+
+    return _train("MoCo", encoder, head, images, config.epochs_moco, config, generator, step, log)
+
+
+def byol(encoder: Encoder, images, config: Config, generator, functions, log=print) -> Encoder:
+    """BYOL: the online network predicts the target network's projection of the other view.
+
+    ``functions`` holds the student's ``byol_loss`` and ``ema_update`` (the target's update).
+    """
+    projector, predictor = mlp(encoder.dim, encoder.dim, 64), mlp(64, encoder.dim, 64)
+    online = nn.Sequential(encoder, projector)
+    target = copy.deepcopy(online).train()
+
+    def step(batch):
+        with torch.no_grad():
+            averaged = functions["ema_update"](list(online.parameters()), list(target.parameters()), config.momentum)
+            for t, new in zip(target.parameters(), averaged):
+                t.copy_(new)
+        v1, v2 = augment.random_view(batch, generator), augment.random_view(batch, generator)
+        p1, p2 = predictor(online(v1)), predictor(online(v2))
+        with torch.no_grad():
+            z1, z2 = target(v1), target(v2)
+        return functions["byol_loss"](p1, z2) + functions["byol_loss"](p2, z1)  # symmetrized, as in the paper
+
+    return _train("BYOL", encoder, nn.ModuleList([projector, predictor]), images, config.epochs_byol, config, generator, step, log)
+
+
+def dino(encoder: Encoder, images, config: Config, generator, functions, log=print) -> Encoder:
+    """DINO: the student matches the centered, sharpened teacher across crops of one digit.
+
+    ``functions`` holds the student's ``dino_loss`` and ``update_center``.
+    """
+    head = dino_head(encoder.dim, encoder.dim, 32, config.dino_prototypes)
+    student = nn.Sequential(encoder, head)
+    teacher = copy.deepcopy(student).train()
+    state = {"center": torch.zeros(1, config.dino_prototypes)}
+
+    def step(batch):
+        crops = torch.cat([augment.random_view(batch, generator) for _ in range(config.dino_crops)])  # crop-major
+        with torch.no_grad():
+            _follow(teacher, student, config.momentum)
+            teacher_out = teacher(crops[: 2 * len(batch)])  # the two global crops
+        loss = functions["dino_loss"](student(crops), teacher_out, state["center"], config.dino_crops)
+        state["center"] = functions["update_center"](state["center"], teacher_out)
+        return loss
+
+    return _train("DINO", encoder, head, images, config.epochs_dino, config, generator, step, log)
