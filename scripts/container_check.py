@@ -1,6 +1,6 @@
 """Check the autograder the way Gradescope will run it, in real Docker containers.
 
-    python scripts/container_check.py [--jobs 4] [--only NAME ...] [--record benchmarks/CONTAINER_RESULTS.md]
+    python scripts/container_check.py [--jobs 4] [--only NAME ...] [--with-extensions] [--record benchmarks/CONTAINER_RESULTS.md]
 
 Each case runs ``dist/autograder.zip``'s own ``run_autograder`` in a container with
 Gradescope's defaults: Docker's default capabilities and seccomp profile (so no
@@ -10,7 +10,9 @@ Gradescope's conda environment is ``.venv-gradescope``, installed from
 ``requirements/gradescope.txt``: exactly the pip packages environment.yml installs
 (checked here against its freeze). Cases: the reference three times and once at
 512 MB, the stubs, one mutant, every attack in ``tests/adversarial`` (grouped as
-in its tests), and hostile uploads. Every score is asserted, and that grading
+in its tests), and hostile uploads; with ``--with-extensions``, a release of all seven
+questions (built into a temporary folder) and one mutant of each optional question.
+Every score is asserted for the zip's own questions, and that grading
 ran at isolation level ``container``; wall time, peak container memory (cgroup
 ``max_usage_in_bytes``, page cache included) and peak RSS are reported.
 Exits 1 if any case is off. Needs root (dockerd); scripts/container/ensure_docker.sh
@@ -33,16 +35,15 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from autograder.build import build, release_of  # noqa: E402
 from autograder.paths import ASSIGNMENT, DIST, REQUIREMENTS, ROOT, SOLUTIONS  # noqa: E402
-from checker.registry import QUESTIONS  # noqa: E402
+from checker.registry import ALL, question  # noqa: E402
 from tests.conftest import submission  # noqa: E402
 from tests.corpus.mutants import mutant  # noqa: E402
-from tests.test_adversarial import GROUPS, MARKERS, attack  # noqa: E402
+from tests.test_adversarial import ADVERSARIAL, GROUPS, MARKERS, attack  # noqa: E402
 
 IMAGE = "gs-base:bookworm"
 VENV = ROOT / ".venv-gradescope"
-FULL = {q.id: q.points for q in QUESTIONS}
-FILES = {q.id: q.file for q in QUESTIONS}
 TIMEOUT_SECONDS = 600  # Gradescope's default
 
 
@@ -98,7 +99,7 @@ def _absolute_and_parent_members(folder):
     upload = folder / "upload"
     upload.mkdir()
     with zipfile.ZipFile(upload / "handin.zip", "w") as zf:
-        for q in QUESTIONS:
+        for q in ALL:
             zf.writestr(f"hw/{q.file}", (SOLUTIONS / q.file).read_text())
         zf.writestr("/mae.py", "raise SystemExit('absolute')")
         zf.writestr("../cosine.py", "raise SystemExit('parent')")
@@ -111,22 +112,30 @@ def _zip_bomb(folder):
     with zipfile.ZipFile(upload / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
         for i in range(60):  # 60 x 10 MB of zeros, about 600 MB expanded, 600 kB packed
             zf.writestr(f"filler{i}.bin", b"\0" * 10_000_000)
-        for q in QUESTIONS:
+        for q in ALL:
             zf.writestr(q.file, (SOLUTIONS / q.file).read_text())
     return upload
 
 
-def cases() -> list[Case]:
+EXTENSION_MUTANTS = {"q5_moco": "positive_last", "q6_byol": "no_stop_gradient", "q7_dino": "own_crop_paired"}
+
+
+def cases(questions) -> list[Case]:
+    """The cases for a zip grading ``questions`` (uploads hold every question's file; the zip stages its own)."""
+    FULL = {q.id: q.points for q in questions}
+    FILES = {q.id: q.file for q in questions}
     found = [Case(f"reference-{i}", _reference(), FULL) for i in (1, 2, 3)]
     found.append(Case("reference-512MB", _reference(), FULL, memory="512m"))
-    found.append(Case("stubs", _reference({q.file: ASSIGNMENT / q.file for q in QUESTIONS}), dict.fromkeys(FULL, 0)))
-    no_self_mask = mutant("no_self_mask").source()
-    found.append(Case("mutant q2 no_self_mask", _reference({"nt_xent.py": no_self_mask}), {**FULL, "q2_nt_xent": None}))
+    found.append(Case("stubs", _reference({q.file: ASSIGNMENT / q.file for q in questions}), dict.fromkeys(FULL, 0)))
+    for q, name in [("q2_nt_xent", "no_self_mask"), *EXTENSION_MUTANTS.items()]:
+        if q in FULL:
+            found.append(Case(f"mutant {q} {name}", _reference({FILES[q]: mutant(name).source()}), {**FULL, q: None}))
     for group, attacked in GROUPS.items():
         replacements = {FILES[q]: attack(q, name) for q, name in attacked.items()}
         found.append(Case(f"attacks: {group}", _reference(replacements), {q: 0 if q in attacked else p for q, p in FULL.items()}))
-    hangs = {q.file: attack(q.id, "infinite_loop") for q in QUESTIONS}
-    found.append(Case("attacks: hang in every question", _reference(hangs), dict.fromkeys(FULL, 0)))
+    hanging = [q for q in questions if (ADVERSARIAL / q.id / "infinite_loop.py").is_file()]  # the core four have one
+    hangs = {q.file: attack(q.id, "infinite_loop") for q in hanging}
+    found.append(Case("attacks: hang in every core question", _reference(hangs), {**FULL, **{q.id: 0 for q in hanging}}))
     extra = {
         "otter.py": "import os\nos.system('touch /tmp/adversarial-otter-py-ran')\n",
         "sitecustomize.py": "import os\nos.system('touch /tmp/adversarial-otter-py-ran')\n",
@@ -225,12 +234,12 @@ def _judge(run: Run, results_path: Path):
         run.problems.append(f"no valid results.json ({error})")
         return
     by_name = {t.get("name"): t for t in data.get("tests", []) if isinstance(t, dict)}
-    run.scores = {q: by_name.get(q, {}).get("score") for q in FULL}
+    run.scores = {q: by_name.get(q, {}).get("score") for q in run.case.expected}
     extra = data.get("extra_data") or {}
     run.level, run.status = extra.get("level", ""), extra.get("status", "")
     for q, want in run.case.expected.items():
         got = run.scores[q]
-        if (want is None and not (got is not None and got < FULL[q])) or (want is not None and got != want):
+        if (want is None and not (got is not None and got < question(q).points)) or (want is not None and got != want):
             run.problems.append(f"{q}: {got}, expected {'less than full marks' if want is None else want}")
     if run.status != run.case.status:
         run.problems.append(f"status {run.status!r}, expected {run.case.status!r}")
@@ -263,11 +272,16 @@ def main() -> int:
     parser.add_argument("--only", nargs="*", help="run only the cases whose name starts with one of these")
     parser.add_argument("--record", type=Path, help="append the table, with the date and machine load, to this Markdown file")
     parser.add_argument("--autograder", type=Path, default=DIST / "autograder.zip")
+    parser.add_argument("--with-extensions", action="store_true", help="check a release of all seven questions, built for this run")
     args = parser.parse_args()
     ensure_environment()
-    if not args.autograder.is_file():
+    if args.with_extensions:
+        args.autograder = build(Path(tempfile.mkdtemp(prefix="container-check-dist-")), questions=ALL)[0]
+    elif not args.autograder.is_file():
         subprocess.run([sys.executable, "-m", "autograder", "build"], check=True, cwd=ROOT)
-    todo = [c for c in cases() if not args.only or any(c.name.startswith(prefix) for prefix in args.only)]
+    questions = release_of(args.autograder)
+    print(f"questions: {', '.join(q.id for q in questions)}")
+    todo = [c for c in cases(questions) if not args.only or any(c.name.startswith(prefix) for prefix in args.only)]
     start, lock = time.monotonic(), threading.Lock()
     with ThreadPoolExecutor(args.jobs) as pool:
         futures = [pool.submit(run_case, case, args.autograder) for case in todo]

@@ -28,7 +28,7 @@ import torch  # noqa: E402
 
 from autograder.paths import SOLUTIONS  # noqa: E402
 from checker.grading import Session  # noqa: E402
-from checker.registry import QUESTIONS, question  # noqa: E402
+from checker.registry import ALL, question  # noqa: E402
 from grader.hidden import hidden_properties  # noqa: E402
 from tests.corpus import corpus  # noqa: E402
 from tests.corpus.mutants import Mutant  # noqa: E402
@@ -44,6 +44,17 @@ DEVICE_BUGS = (  # each must lose points on CUDA
     ),
     Mutant("q3_rotation", "rotation_labels_on_cpu", ON_CPU, (("torch.arange(4, device=images.device)", "torch.arange(4)"),)),
     Mutant("q4_mae", "mae_noise_on_cpu", ON_CPU, (("torch.rand(n, length, device=x.device)", "torch.rand(n, length)"),)),
+    Mutant(
+        "q7_dino",
+        "dino_pairs_on_cpu",
+        ON_CPU,
+        (
+            (
+                "torch.eye(2, n_crops, dtype=cross_entropy.dtype, device=cross_entropy.device)",
+                "torch.eye(2, n_crops, dtype=cross_entropy.dtype)",
+            ),
+        ),
+    ),
 )
 
 
@@ -63,7 +74,7 @@ def grade_file(question_id: str, text: str, device: str) -> tuple[float, float, 
 
 def checks(device_bugs: bool) -> list[tuple[str, str, str, bool]]:
     """(question id, name, file text, correct?) for everything graded (device bugs only matter on CUDA)."""
-    found = [(q.id, f"solutions/{q.file}", (SOLUTIONS / q.file).read_text(), True) for q in QUESTIONS]
+    found = [(q.id, f"solutions/{q.file}", (SOLUTIONS / q.file).read_text(), True) for q in ALL]
     for kind, entries in (
         ("correct", corpus("correct")),
         ("mutants", corpus("mutants")),
