@@ -296,6 +296,7 @@ def main() -> int:
     print(f"\n{text}\n\n{len(runs)} cases in {time.monotonic() - start:.0f} s, {args.jobs} at a time, load {' '.join(load)}")
     if args.record:
         header = f"\n## {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {args.jobs} containers at a time, load average {' '.join(load)}\n\n"
+        header += f"Questions: {', '.join(q.id for q in questions)}.\n\n"
         with args.record.open("a") as f:
             f.write(header + text + "\n")
     return 1 if any(run.problems for run in runs) else 0
