@@ -35,11 +35,11 @@ def close(got, expected: torch.Tensor, what: str, dtype=torch.float64, rtol=None
         raise PropertyFailed(f"{what} is not what the definition gives (tolerance rtol={rtol:g}, atol={atol:g})", expected, got)
 
 
-def equal(got, expected: torch.Tensor, what: str):
-    """Exact equality of values (dtype aside)."""
+def equal(got, expected: torch.Tensor, what: str, cause: str = ""):
+    """Exact equality of values (dtype aside); ``cause``, the likely cause, goes into the feedback."""
     got = shape(got, expected.shape, what)
     if not torch.equal(got.to(expected.dtype), expected):
-        raise PropertyFailed(f"{what} is not what the definition gives", expected, got)
+        raise PropertyFailed(f"{what} is not what the definition gives", expected, got, cause=cause)
 
 
 def dtype(got, expected_dtype, what: str):

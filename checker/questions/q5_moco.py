@@ -11,6 +11,7 @@ from checker import strategies as s
 from checker.properties import PropertyList
 
 PROPERTIES = PropertyList("q5_moco", hidden=False)
+WRAP = "a batch that runs past the last row wraps around to row 0: write rows (ptr + torch.arange(N)) % K"
 
 # The moco_logits docstring example: unit rows after normalization, temperature 0.5.
 Q = [[1.0, 0.0], [0.0, 1.0]]
@@ -91,7 +92,7 @@ def loss_example(student, dtype):
 @given(dtype=s.float_dtypes())
 def enqueue_example(student, dtype):
     new_queue, new_ptr = enqueue(student, torch.zeros(4, 1, dtype=dtype), torch.tensor([[1.0], [2.0]], dtype=dtype), 3)
-    expect.equal(new_queue, torch.tensor([[2.0], [0.0], [0.0], [1.0]], dtype=dtype), "new_queue")
+    expect.equal(new_queue, torch.tensor([[2.0], [0.0], [0.0], [1.0]], dtype=dtype), "new_queue", cause=WRAP)
     expect.holds(new_ptr == 1, "new_ptr should be (ptr + N) % K = (3 + 2) % 4", 1, new_ptr)
 
 

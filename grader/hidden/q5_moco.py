@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from checker import common, expect
 from checker import strategies as s
 from checker.properties import PropertyList
-from checker.questions.q5_moco import enqueue, logits_and_labels, moco_inputs, ring
+from checker.questions.q5_moco import WRAP, enqueue, logits_and_labels, moco_inputs, ring
 from solutions import moco as reference
 
 PROPERTIES = PropertyList("q5_moco", hidden=True)
@@ -51,7 +51,8 @@ def enqueue_agrees(student, buffer, dtype):
     queue, keys, ptr = buffer[0].to(dtype), buffer[1].to(dtype), buffer[2]
     expected_queue, expected_ptr = reference.dequeue_and_enqueue(queue, keys, ptr)
     new_queue, new_ptr = enqueue(student, queue, keys, ptr)
-    expect.equal(new_queue, expected_queue, f"new_queue after enqueuing {len(keys)} keys at ptr={ptr}")
+    wraps = ptr + len(keys) > len(queue)
+    expect.equal(new_queue, expected_queue, f"new_queue after enqueuing {len(keys)} keys at ptr={ptr}", cause=WRAP if wraps else "")
     expect.holds(new_ptr == expected_ptr, f"new_ptr should be (ptr + N) % K = ({ptr} + {len(keys)}) % {len(queue)}", expected_ptr, new_ptr)
 
 
