@@ -22,10 +22,10 @@ from autograder.paths import ROOT, SOLUTIONS
 
 def files() -> list[tuple[str, str, str]]:
     """(question id, name, source text) of every file graded."""
-    from checker.registry import QUESTIONS
+    from checker.registry import ALL
     from tests.corpus import corpus
 
-    found = [(q.id, f"reference/{q.id}", (SOLUTIONS / q.file).read_text()) for q in QUESTIONS]
+    found = [(q.id, f"reference/{q.id}", (SOLUTIONS / q.file).read_text()) for q in ALL]
     for kind in ("correct", "mutants"):
         found += [(e.question, f"{kind}/{e.question}/{e.name}", e.source()) for e in corpus(kind)]
     return found
@@ -70,7 +70,7 @@ def main():
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "EXAMPLES_RESULTS.md")
     args = parser.parse_args()
     from checker.grading import Session
-    from checker.registry import QUESTIONS
+    from checker.registry import ALL
     from grader.hidden import hidden_properties
 
     todo = files()
@@ -82,7 +82,7 @@ def main():
             results[budget] = {name: outcome for (_, name, _), outcome in zip(todo, graded)}
             print(f"budget {budget}: {len(todo)} files in {time.monotonic() - start:.0f} s", flush=True)
     largest = max(args.budgets)
-    session = Session(ROOT, hidden=hidden_properties([q.id for q in QUESTIONS]))
+    session = Session(ROOT, hidden=hidden_properties([q.id for q in ALL]))
     lines = [
         "# Examples per property: what each budget catches",
         "",
@@ -97,7 +97,7 @@ def main():
         + " |",
         "| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in args.budgets) + " |",
     ]
-    for q in QUESTIONS:
+    for q in ALL:
         for prop in session.properties(q.id):
             if declared(prop) is None:
                 continue
