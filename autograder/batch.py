@@ -32,6 +32,7 @@ from autograder.grade import built_autograder, grade
 from autograder.gradebook import Graded
 from autograder.progress import Progress
 from autograder.resumption import file_digest, fingerprint, read_complete
+from checker.registry import Question
 from grader import results_json
 
 RESULTS = "results"
@@ -88,21 +89,22 @@ class BatchRun:
         return "\n".join(lines)
 
 
-def grade_one(entry: Entry, folder: Path, autograder_zip: Path, meta: dict, stopping: threading.Event | None = None) -> Outcome | None:
-    """Grade one submission into ``folder``; never raises. None when the batch was interrupted meanwhile."""
+def grade_one(
+    entry: Entry, folder: Path, autograder_zip: Path, release: tuple[Question, ...], meta: dict, stopping: threading.Event | None = None
+) -> Outcome | None:
+    """Grade one submission into ``folder`` with ``autograder_zip`` (grading ``release``'s questions); never
+    raises. None when the batch was interrupted meanwhile."""
     start = time.monotonic()
     error = ""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         if entry.source is None or not entry.source.exists():
-            data = results_json.failure(
-                f"the submission {entry.key} is listed but its folder is missing", questions=release_of(autograder_zip)
-            )
+            data = results_json.failure(f"the submission {entry.key} is listed but its folder is missing", questions=release)
         else:
             data = grade(entry.source, folder / "results.json.partial", autograder_zip)
     except Exception as exc:  # the batch's own failure (disk, permissions...): recorded, retried next run
         error = f"{type(exc).__name__}: {exc}"
-        data = results_json.failure(f"the batch grader failed: {error}", questions=release_of(autograder_zip))
+        data = results_json.failure(f"the batch grader failed: {error}", questions=release)
     seconds = time.monotonic() - start
     graded = gradebook.from_results(entry.key, entry.submitters, data)
     if stopping is not None:
@@ -163,7 +165,7 @@ def run(
     stopping = threading.Event()
     pool = ThreadPoolExecutor(max_workers=min(jobs, max(1, len(todo))), thread_name_prefix="grade")
     try:
-        futures = {pool.submit(grade_one, entry, folder, autograder_zip, meta, stopping): entry for entry, folder, meta in todo}
+        futures = {pool.submit(grade_one, entry, folder, autograder_zip, release, meta, stopping): entry for entry, folder, meta in todo}
         for future in as_completed(futures):
             try:
                 outcome = future.result()

@@ -159,8 +159,9 @@ def changed_sources(autograder_zip: Path) -> list[str]:
 def build_student(out: Path, questions: tuple[Question, ...] = CORE) -> Path:
     """The stubs and demo of ``assignment/`` (other questions' stubs left out), its README for
     ``questions``, and the ``checker`` package with the public properties of ``questions``."""
-    left_out = {q.file for q in ALL} - {q.file for q in questions}
-    others = {f"{q.id}.py" for q in ALL if q not in questions}
+    others = [q for q in ALL if q not in questions]
+    left_out = {q.file for q in others}  # their stubs
+    left_out_properties = {f"{q.id}.py" for q in others}
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
         for path in sorted(ASSIGNMENT.rglob("*")):
@@ -168,7 +169,7 @@ def build_student(out: Path, questions: tuple[Question, ...] = CORE) -> Path:
                 zf.write(path, path.relative_to(ASSIGNMENT))
         zf.writestr("README.md", student_readme(questions))
         for path in sorted((ROOT / "checker").rglob("*.py")):
-            if not (path.parent.name == "questions" and path.name in others):
+            if not (path.parent.name == "questions" and path.name in left_out_properties):
                 zf.write(path, path.relative_to(ROOT))
         zf.writestr(f"checker/{RELEASE_FILE}", release_json(questions))
     return out

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.exports import Submitter
-from checker.registry import ALL, QUESTIONS, Question
+from checker.registry import Question, among
 from checker.results import GradingRecord
 from grader import results_json
 
@@ -38,8 +38,7 @@ class Graded:
 
 def questions(graded: list[Graded]) -> tuple[Question, ...]:
     """The questions the submissions were graded on (the release's), in the assignment's order."""
-    ids = {q for g in graded for q in g.scores}
-    return tuple(q for q in ALL if q.id in ids) or QUESTIONS
+    return among(q for g in graded for q in g.scores)
 
 
 def max_total(questions: tuple[Question, ...]) -> float:
@@ -87,7 +86,7 @@ def read_csv(path: Path) -> list[Graded]:
     """The submissions of a gradebook written by ``write_csv`` (rows of one submission joined)."""
     with Path(path).open(newline="", encoding="utf-8") as f:
         reader = csv.DictReader(f)
-        released = tuple(q for q in ALL if q.id in (reader.fieldnames or [])) or QUESTIONS
+        released = among(reader.fieldnames or [])
         missing = [c for c in columns(released) if c not in (reader.fieldnames or [])]
         if missing:
             raise ValueError(f"{path} is not a gradebook of this assignment: no column {', '.join(missing)}")

@@ -90,10 +90,10 @@ def pair_of_rows(n: int, generator: torch.Generator, d: int = 5) -> tuple:
     return torch.randn(n, d, generator=generator), torch.randn(n, d, generator=generator)
 
 
-def vectorized(student: Student, function: str, inputs=pair_of_rows, small: int = 4, large: int = 32, slack: int = 3, kwargs=None):
+def vectorized(student: Student, function: str, inputs=pair_of_rows, small: int = 4, large: int = 32, slack: int = 3):
     """The number of torch calls on ``inputs(n, generator)`` must not grow with n (no Python loop over rows)."""
     generator = torch.Generator().manual_seed(0)
-    counts = {n: student.call(function, *inputs(n, generator), **(kwargs or {})).op_count for n in (small, large)}
+    counts = {n: student.call(function, *inputs(n, generator)).op_count for n in (small, large)}
     if counts[large] > counts[small] + slack:
         raise PropertyFailed(
             f"{function} made {counts[small]} torch calls for a batch of {small} rows but {counts[large]} for {large}: "

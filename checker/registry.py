@@ -46,10 +46,18 @@ def question(question_id: str) -> Question:
 
 def select(ids) -> tuple[Question, ...]:
     """The questions named by ``ids``, in the assignment's order; ``ValueError`` for an unknown id."""
-    unknown = sorted(set(ids) - {q.id for q in ALL})
+    wanted = set(ids)
+    unknown = sorted(wanted - {q.id for q in ALL})
     if unknown:
         raise ValueError(f"unknown question(s) {', '.join(unknown)}; known: {', '.join(q.id for q in ALL)}")
-    return tuple(q for q in ALL if q.id in set(ids))
+    return tuple(q for q in ALL if q.id in wanted)
+
+
+def among(ids) -> tuple[Question, ...]:
+    """The questions whose ids are among ``ids`` (others ignored), in the assignment's order;
+    this release's questions where none is."""
+    wanted = set(ids)
+    return tuple(q for q in ALL if q.id in wanted) or QUESTIONS
 
 
 def _release() -> tuple[Question, ...]:

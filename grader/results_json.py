@@ -16,7 +16,7 @@ and from a file (written whole or not at all).
 import json
 from pathlib import Path
 
-from checker.registry import ALL, QUESTIONS, Question
+from checker.registry import QUESTIONS, Question, among
 from checker.results import GradingRecord
 
 GRADING_FAILED = "Grading failed"
@@ -109,7 +109,7 @@ def _by_name(data: dict) -> dict:
 def questions(data: dict) -> tuple[Question, ...]:
     """The questions ``data`` has an entry for, in the assignment's order (this package's release
     when it has none: a results.json written before any question was graded)."""
-    return tuple(q for q in ALL if q.id in _by_name(data)) or QUESTIONS
+    return among(_by_name(data))
 
 
 def question_scores(data: dict) -> dict[str, float]:

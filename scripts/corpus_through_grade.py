@@ -22,8 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from autograder.build import build  # noqa: E402
-from autograder.paths import ASSIGNMENT, ROOT, SOLUTIONS  # noqa: E402
+from autograder.paths import ASSIGNMENT, ROOT  # noqa: E402
 from checker.registry import ALL, EXTENSIONS, question  # noqa: E402
+from tests.conftest import submission  # noqa: E402
 from tests.corpus import corpus  # noqa: E402
 
 FULL = {q.id: q.points for q in ALL}
@@ -31,22 +32,14 @@ FULL = {q.id: q.points for q in ALL}
 
 def lay_out(out: Path) -> dict[str, tuple[str, str]]:
     """One folder per submission under ``out``; returns name -> (kind, question)."""
-
-    def folder(name: str, replacements: dict[str, str]):
-        (out / name).mkdir(parents=True)
-        for q in ALL:
-            shutil.copy(SOLUTIONS / q.file, out / name / q.file)
-        for file, text in replacements.items():
-            (out / name / file).write_text(text)
-
     expected = {"reference": ("reference", ""), "stubs": ("stubs", "")}
-    folder("reference", {})
-    folder("stubs", {q.file: (ASSIGNMENT / q.file).read_text() for q in ALL})
+    submission(out / "reference")
+    submission(out / "stubs", {q.file: ASSIGNMENT / q.file for q in ALL})
     for kind in ("mutants", "correct", "degenerate"):
         for entry in corpus(kind):
             if entry.question in {q.id for q in EXTENSIONS}:
                 name = f"{kind}--{entry.question}--{entry.name}"
-                folder(name, {question(entry.question).file: entry.source()})
+                submission(out / name, {question(entry.question).file: entry.source()})
                 expected[name] = (kind, entry.question)
     return expected
 

@@ -116,13 +116,14 @@ def moco(encoder: Encoder, images, config: Config, generator, functions, log=pri
     ``functions`` holds the student's ``moco_loss`` and ``dequeue_and_enqueue``.
     """
     head = mlp(encoder.dim, encoder.dim, 64)
-    key_net = copy.deepcopy(nn.Sequential(encoder, head)).train()  # the momentum encoder
+    query_net = nn.Sequential(encoder, head)
+    key_net = copy.deepcopy(query_net).train()  # the momentum encoder
     state = {"queue": F.normalize(torch.randn(config.queue_size, 64, generator=generator), dim=1), "ptr": 0}
 
     def step(batch):
-        q = head(encoder(augment.random_view(batch, generator)))
+        q = query_net(augment.random_view(batch, generator))
         with torch.no_grad():
-            _follow(key_net, nn.Sequential(encoder, head), config.momentum)
+            _follow(key_net, query_net, config.momentum)
             k = key_net(augment.random_view(batch, generator))
         loss = functions["moco_loss"](q, k, state["queue"], temperature=config.moco_temperature)
         state["queue"], state["ptr"] = functions["dequeue_and_enqueue"](state["queue"], k, state["ptr"])

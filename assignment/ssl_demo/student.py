@@ -12,6 +12,8 @@ from pathlib import Path
 
 import torch
 
+from .config import EXTENSION_METHODS
+
 FUNCTIONS = {
     "cosine": ("cosine_similarity", "cosine_similarity_matrix"),
     "nt_xent": ("nt_xent_loss",),
@@ -22,7 +24,7 @@ FUNCTIONS = {
     "dino": ("dino_loss", "update_center"),
 }
 
-OPTIONAL = ("moco", "byol", "dino")  # the extension questions' modules, in releases that have them
+OPTIONAL = EXTENSION_METHODS  # the extension questions' modules (named as their methods), in releases that have them
 
 # A tiny valid call of every function: calling it tells a stub from an implementation.
 _SAMPLES = {
